@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m textprune``."""
+
+from textprune.cli.main import main
+
+main(prog_name="textprune")

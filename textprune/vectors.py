@@ -1,0 +1,108 @@
+"""The in-memory vector table passed between the stages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class WordVectors:
+    """A float32 matrix with one row per word, and optional extra keys per row.
+
+    Parameters
+    ----------
+    words : list of str
+        The word of each row, all distinct.
+    vectors : numpy.ndarray of shape (n_words, n_dims)
+        The vectors, converted to a C-contiguous float32 array.
+    aliases : dict of str to int, default={}
+        Extra keys that point at a row, for tables where several keys share one
+        vector (spaCy's key-to-row table, or words remapped by pruning).
+    """
+
+    words: list[str]
+    vectors: np.ndarray
+    aliases: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
+        if self.vectors.ndim != 2:
+            raise ValueError(
+                f"vectors must be a 2-d array, got {self.vectors.ndim} dimensions"
+            )
+        if len(self.words) != self.vectors.shape[0]:
+            raise ValueError(
+                f"got {len(self.words)} words for {self.vectors.shape[0]} vectors; "
+                "pass one word per row"
+            )
+        self._index = {word: row for row, word in enumerate(self.words)}
+        if len(self._index) != len(self.words):
+            raise ValueError("words must be distinct")
+
+    @property
+    def key_to_index(self) -> dict[str, int]:
+        """Map of each word (not alias) to its row."""
+        return self._index
+
+    @property
+    def dims(self) -> int:
+        """Number of dimensions of each vector."""
+        return int(self.vectors.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._index or word in self.aliases
+
+    def row(self, word: str) -> int:
+        """Return the row of ``word``, looking in the aliases after the words.
+
+        Raises
+        ------
+        KeyError
+            If ``word`` is neither a word nor an alias.
+        """
+        row = self._index.get(word)
+        if row is None:
+            row = self.aliases.get(word)
+        if row is None:
+            raise KeyError(f"word {word!r} is not in the vocabulary")
+        return row
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vectors[self.row(word)]
+
+    def select(self, words: Iterable[str]) -> WordVectors:
+        """Return a new table with the rows of ``words`` that are present, in this
+        table's row order. Aliases of the kept rows are kept."""
+        wanted = set(words)
+        rows = [row for row, word in enumerate(self.words) if word in wanted]
+        # Words only present as aliases become rows of their own.
+        present = {self.words[row] for row in rows}
+        alias_rows = sorted(
+            (self.aliases[word], word)
+            for word in wanted
+            if word not in present and word in self.aliases
+        )
+        new_words = [self.words[row] for row in rows] + [w for _, w in alias_rows]
+        all_rows = rows + [row for row, _ in alias_rows]
+        vectors = self.vectors[all_rows] if all_rows else self.vectors[:0]
+        logger.info(
+            "Kept %d of %d rows for a vocabulary of %d words",
+            len(new_words),
+            len(self.words),
+            len(wanted),
+        )
+        return WordVectors(new_words, vectors)
+
+    @classmethod
+    def from_pairs(cls, words: Sequence[str], vectors: np.ndarray) -> WordVectors:
+        """Build a table from parallel sequences, without aliases."""
+        return cls(list(words), np.asarray(vectors))
