@@ -188,8 +188,9 @@ def _count_block(
         n_documents = len(documents)
     else:
         _, n_documents = _line_documents(text)
-    lines = processor.tokenize_lines(text, filter_length=False)
-    result.counts.update(chain.from_iterable(lines))
+    tokens, lines = processor.tokenize_block(text)
+    result.counts.update(tokens)
+    result.counts.pop("\n", None)
     result.doc_freqs.update(chain.from_iterable(map(set, lines)))
     result.n_documents += n_documents
     return failure
@@ -477,7 +478,7 @@ def count_corpus(
         )
     replacements = {files[index]: number for index, number in total.replacements.items()}
     for path, number in replacements.items():
-        logger.warning(
+        logger.info(
             "%s: replaced %d invalid byte sequences with U+FFFD",
             display_name(path),
             number,

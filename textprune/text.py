@@ -23,7 +23,8 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -54,6 +55,8 @@ EMAIL_PATTERN = r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
 # A number is a run of digits, with inner '.', ',' or ':' separators, that is not
 # glued to a letter or digit: "3.14" and "1,000" are numbers, "2nd" and "mp3" are not.
 NUMBER_PATTERN = r"(?<![^\W_])\d+(?:[.,:]\d+)*(?![^\W_])"
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 # Characters that join two word parts into one token: apostrophes and hyphens.
 JOINERS = "'’\\-\u2010"
@@ -259,7 +262,7 @@ class RegexTokenizer:
     def _pattern(self, text: str) -> re.Pattern[str]:
         if text.isascii():
             return self._ascii
-        if max(text) <= "\uffff":
+        if _ASTRAL.search(text) is None:
             return self._bmp
         return self._full
 
@@ -269,10 +272,15 @@ class RegexTokenizer:
 
     def tokenize_lines(self, text: str) -> list[list[str]]:
         """Return the tokens of each line of ``text`` (split on ``\\n`` only)."""
+        return self.tokenize_block(text)[1]
+
+    def tokenize_block(self, text: str) -> tuple[list[str], list[list[str]]]:
+        """Return all tokens of ``text`` with a ``"\\n"`` item after each line,
+        and the tokens of each line."""
         tokens = self._pattern(text).findall(text)
         # One findall over the whole text is several times faster than one per
         # line; the "\n" tokens mark the line ends, and no token has whitespace.
-        return list(map(str.split, " ".join(tokens).split("\n")))
+        return tokens, list(map(str.split, " ".join(tokens).split("\n")))
 
 
 class SpacyTokenizer:
@@ -381,6 +389,15 @@ class TextProcessor:
         treated as spaces."""
         lines = self.tokenize_lines(text.replace("\n", " "))
         return lines[0]
+
+    def tokenize_block(self, text: str) -> tuple[Iterable[str], list[list[str]]]:
+        """Return all tokens of ``text`` and the tokens of each line, without the
+        length limits; the first may hold ``"\\n"`` items that mark line ends."""
+        cleaned = self.cleaner.clean(text)
+        if isinstance(self.tokenizer, RegexTokenizer):
+            return self.tokenizer.tokenize_block(cleaned)
+        lines = self.tokenizer.tokenize_lines(cleaned)
+        return chain.from_iterable(lines), lines
 
     def tokenize_lines(self, text: str, filter_length: bool = True) -> list[list[str]]:
         """Return the tokens of each line of ``text`` with every step applied.
