@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
+# Seconds to wait for a Dask scheduler to answer.
+SCHEDULER_TIMEOUT = 30
+
 
 @dataclass(frozen=True)
 class CountOptions:
@@ -358,7 +361,7 @@ def _connect(
         )
         return stack.enter_context(Client(cluster))
     try:
-        return stack.enter_context(Client(scheduler, timeout=30))
+        return stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
     except (OSError, TimeoutError, ValueError) as exc:
         raise TextpruneError(
             f"cannot connect to the Dask scheduler at {scheduler!r} ({exc}); "
