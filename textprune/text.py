@@ -259,6 +259,12 @@ class RegexTokenizer:
             prefix + _word_pattern(bmp_marks + astral_marks) + suffix + r"|\n"
         )
 
+    @property
+    def pattern(self) -> str:
+        """The regex of one token, valid for any text (without the line-end
+        alternative)."""
+        return self._full.pattern.removesuffix(r"|\n")
+
     def _pattern(self, text: str) -> re.Pattern[str]:
         if text.isascii():
             return self._ascii
