@@ -96,7 +96,11 @@ def work_textprune(
         extra["startup_seconds"] = time.perf_counter() - started
     started = time.perf_counter()
     result = count_corpus(
-        [str(path) for path in paths], options, jobs=jobs, engine=engine, scheduler=scheduler
+        [str(path) for path in paths],
+        options,
+        jobs=jobs,
+        engine=engine,
+        scheduler=scheduler,
     )
     seconds = time.perf_counter() - started
     if cluster is not None:
@@ -125,7 +129,9 @@ def work_counter(paths: list[Path]) -> tuple[Any, float, dict[str, float]]:
     return _frequency_dictionary(counts, doc_freqs, n_documents), seconds, {}
 
 
-def work_sklearn(paths: list[Path], simple: bool) -> tuple[Any, float, dict[str, float]]:
+def work_sklearn(
+    paths: list[Path], simple: bool
+) -> tuple[Any, float, dict[str, float]]:
     import numpy as np
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -231,7 +237,15 @@ def measure(key: str, paths: list[Path], workdir: Path) -> dict[str, Any]:
 
     tool = key.split("@")[0]
     out = str(workdir / re.sub(r"[^\w.-]", "-", key))
-    command = [sys.executable, __file__, "--worker", tool, "--out", out, *map(str, paths)]
+    command = [
+        sys.executable,
+        __file__,
+        "--worker",
+        tool,
+        "--out",
+        out,
+        *map(str, paths),
+    ]
     process = subprocess.Popen(command)
     tree_peak = 0
     stop = threading.Event()
@@ -287,7 +301,11 @@ def same_counts(left: str, right: str) -> bool:
 
 def identical_outputs(results: dict[str, dict[str, Any]]) -> bool | None:
     """Return whether the textprune regex runs wrote the same bytes."""
-    keys = ["textprune:1:local:regex", "textprune:2:local:regex", "textprune:2:dask:regex"]
+    keys = [
+        "textprune:1:local:regex",
+        "textprune:2:local:regex",
+        "textprune:2:dask:regex",
+    ]
     files = [Path(results[key]["tsv"]).read_bytes() for key in keys if key in results]
     if len(files) < 2:
         return None
@@ -333,7 +351,11 @@ ROWS = [
     ("textprune:2:dask:regex", "textprune `--engine dask`, 2 local workers", "corpus"),
     ("counter", "`collections.Counter` over the same regex", "corpus"),
     ("sklearn", "scikit-learn `CountVectorizer`, same regex", "corpus"),
-    ("sklearn-simple", "scikit-learn `CountVectorizer`, regex without mark classes", "corpus"),
+    (
+        "sklearn-simple",
+        "scikit-learn `CountVectorizer`, regex without mark classes",
+        "corpus",
+    ),
     ("gensim", "gensim `Dictionary` over `simple_preprocess`", "corpus"),
     ("textprune:2:local:spacy", "textprune `--tokenizer spacy --jobs 2`", "sample"),
     ("spacy", "spaCy tokenizer (`spacy.blank('en')`, `nlp.pipe`)", "sample"),
@@ -360,14 +382,21 @@ def render(
     lines = [
         f"Command: `{command}`",
         "",
-        f"Machine: {machine()}. Load average before the run: {load} (other jobs "
-        "shared the machine, so absolute numbers vary between runs).",
+        (
+            f"Machine: {machine()}. Load average before the run: {load} (other "
+            "jobs shared the machine, so absolute numbers vary between runs)."
+        ),
         "",
-        f"Corpus: {sizes['corpus'] / 1e6:.1f} MB, one document per non-blank line; "
-        f"the spaCy rows use its first {spacy_mb:g} MB ({sizes['sample'] / 1e6:.1f} MB).",
+        (
+            f"Corpus: {sizes['corpus'] / 1e6:.1f} MB, one document per non-blank "
+            f"line. The spaCy rows use its first {spacy_mb:g} MB "
+            f"({sizes['sample'] / 1e6:.1f} MB)."
+        ),
         "",
-        "| tool | input MB | seconds | MB/s | tokens/s | peak RSS, largest process (MB) "
-        "| peak RSS, process tree (MB) | counts equal reference |",
+        (
+            "| tool | input MB | seconds | MB/s | tokens/s | peak RSS, largest "
+            "process (MB) | peak RSS, process tree (MB) | counts equal reference |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, label, corpus in ROWS:
@@ -405,7 +434,9 @@ def targets(results: dict[str, dict[str, Any]], sizes: dict[str, int]) -> list[s
     two = "textprune:2:local:regex"
     if two in results and "gensim" in results:
         ratio = rate(two) / rate("gensim")
-        lines.append(f"| `--jobs 2` ≥ 10x gensim's MB/s | {ratio:.1f}x | {_met(ratio >= 10)} |")
+        lines.append(
+            f"| `--jobs 2` ≥ 10x gensim's MB/s | {ratio:.1f}x | {_met(ratio >= 10)} |"
+        )
     if two in results and "sklearn" in results:
         ratio = rate(two) / rate("sklearn")
         lines.append(
@@ -443,7 +474,9 @@ def write_section(text: str) -> None:
     page = BENCHMARKS_PAGE.read_text(encoding="utf-8")
     before, rest = page.split(START, 1)
     _, after = rest.split(END, 1)
-    BENCHMARKS_PAGE.write_text(f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8")
+    BENCHMARKS_PAGE.write_text(
+        f"{before}{START}\n{text}\n{END}{after}", encoding="utf-8"
+    )
 
 
 def main() -> None:
@@ -473,7 +506,9 @@ def main() -> None:
         workdir = Path(tmp)
         sample = write_sample(corpus, args.spacy_mb, workdir)
         inputs = {"corpus": [corpus], "sample": [sample], "x4": [corpus] * 4}
-        sizes = {name: sum(p.stat().st_size for p in paths) for name, paths in inputs.items()}
+        sizes = {
+            name: sum(p.stat().st_size for p in paths) for name, paths in inputs.items()
+        }
         results: dict[str, dict[str, Any]] = {}
         for key, _, kind in ROWS:
             if args.only is not None and key not in args.only:

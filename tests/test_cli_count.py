@@ -43,31 +43,58 @@ def test_count_writes_tsv(runner: CliRunner, verses: Path, tmp_path: Path) -> No
     assert "Counted" in result.stderr
 
 
-def test_count_stdout_and_stdin(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
+def test_count_stdout_and_stdin(
+    runner: CliRunner, verses: Path, tmp_path: Path
+) -> None:
     output = tmp_path / "counts.tsv"
     run(runner, "count", str(verses), "-o", str(output))
-    result = run(runner, "-q", "count", "-", "-o", "-", stdin=gzip.compress(verses.read_bytes()))
+    result = run(
+        runner, "-q", "count", "-", "-o", "-", stdin=gzip.compress(verses.read_bytes())
+    )
     assert result.exit_code == 0
     assert result.stdout == output.read_text()
     assert result.stderr == ""
 
 
-def test_count_jobs_identical_bytes(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
+def test_count_jobs_identical_bytes(
+    runner: CliRunner, verses: Path, tmp_path: Path
+) -> None:
     one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
     run(runner, "count", str(verses), "-o", str(one))
-    result = run(runner, "count", str(verses), "--jobs", "2", "--chunk-size", "1", "-o", str(two))
+    result = run(
+        runner, "count", str(verses), "--jobs", "2", "--chunk-size", "1", "-o", str(two)
+    )
     assert result.exit_code == 0
     assert two.read_bytes() == one.read_bytes()
 
 
-def test_count_records_cleaning_settings(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
+def test_count_records_cleaning_settings(
+    runner: CliRunner, verses: Path, tmp_path: Path
+) -> None:
     output = tmp_path / "counts.tsv"
     with open(verses, "a") as handle:
-        handle.write("In 1611 the translators, see https://example.org, wrote 3.5 parts\n")
+        handle.write(
+            "In 1611 the translators, see https://example.org, wrote 3.5 parts\n"
+        )
     args = [
-        "count", str(verses), "-o", str(output), "--no-lowercase", "--numbers", "replace",
-        "--urls", "drop", "--emails", "replace", "--punctuation", "--min-length", "2",
-        "--max-length", "12", "--strip-accents", "--no-nfkc",
+        "count",
+        str(verses),
+        "-o",
+        str(output),
+        "--no-lowercase",
+        "--numbers",
+        "replace",
+        "--urls",
+        "drop",
+        "--emails",
+        "replace",
+        "--punctuation",
+        "--min-length",
+        "2",
+        "--max-length",
+        "12",
+        "--strip-accents",
+        "--no-nfkc",
     ]
     assert run(runner, *args).exit_code == 0
     counts = read_counts(output)
@@ -98,10 +125,20 @@ def test_count_records_cleaning_settings(runner: CliRunner, verses: Path, tmp_pa
 def test_count_folder_glob_jsonl(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "dump"
     (folder / "a").mkdir(parents=True)
-    (folder / "a" / "x.jsonl").write_text('{"text": "Red fish"}\n{"text": "blue fish"}\n')
+    (folder / "a" / "x.jsonl").write_text(
+        '{"text": "Red fish"}\n{"text": "blue fish"}\n'
+    )
     (folder / "notes.txt").write_text("not read\n")
     result = run(
-        runner, "count", str(folder), "--glob", "*.jsonl", "--jsonl-field", "text", "-o", "-"
+        runner,
+        "count",
+        str(folder),
+        "--glob",
+        "*.jsonl",
+        "--jsonl-field",
+        "text",
+        "-o",
+        "-",
     )
     assert result.exit_code == 0
     assert result.stdout.splitlines()[4:] == ["fish\t2\t2", "blue\t1\t1", "red\t1\t1"]
@@ -110,7 +147,9 @@ def test_count_folder_glob_jsonl(runner: CliRunner, tmp_path: Path) -> None:
 def test_count_spacy_tokenizer(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "de.txt"
     path.write_text("Wir treffen uns z.B. im Café.\n")
-    result = run(runner, "count", str(path), "--tokenizer", "spacy", "--lang", "de", "-o", "-")
+    result = run(
+        runner, "count", str(path), "--tokenizer", "spacy", "--lang", "de", "-o", "-"
+    )
     assert result.exit_code == 0
     rows = [line.split("\t")[0] for line in result.stdout.splitlines()[4:]]
     assert "z.b." in rows
@@ -126,14 +165,19 @@ def test_count_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     assert not output.exists()
 
 
-def test_count_bad_byte_leaves_no_output(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
+def test_count_bad_byte_leaves_no_output(
+    runner: CliRunner, verses: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(verses.read_bytes() + b"caf\xe9\n")
     output = tmp_path / "counts.tsv"
     result = run(runner, "count", str(bad), "-o", str(output))
     assert result.exit_code == 1
     offset = len(verses.read_bytes()) + 3
-    assert f"bad.txt, line 2001, byte offset {offset}: cannot decode byte 0xe9" in result.stderr
+    assert (
+        f"bad.txt, line 2001, byte offset {offset}: cannot decode byte 0xe9"
+        in result.stderr
+    )
     assert "Traceback" not in result.output
     assert list(tmp_path.glob("counts*")) == []
     assert list(tmp_path.glob(".counts*")) == []
@@ -156,7 +200,9 @@ def test_count_replace_reports(runner: CliRunner, verses: Path, tmp_path: Path) 
         (["--min-length", "0"], "Invalid value for '--min-length'"),
     ],
 )
-def test_count_usage_errors(runner: CliRunner, verses: Path, args: list[str], message: str) -> None:
+def test_count_usage_errors(
+    runner: CliRunner, verses: Path, args: list[str], message: str
+) -> None:
     result = run(runner, "count", str(verses), "-o", "-", *args)
     assert result.exit_code == 2
     assert message in result.stderr
@@ -171,7 +217,9 @@ def test_count_usage_errors(runner: CliRunner, verses: Path, args: list[str], me
         (["--max-length", "1", "--min-length", "2"], "max_length must be at least"),
     ],
 )
-def test_count_option_errors(runner: CliRunner, verses: Path, args: list[str], message: str) -> None:
+def test_count_option_errors(
+    runner: CliRunner, verses: Path, args: list[str], message: str
+) -> None:
     result = run(runner, "count", str(verses), "-o", "-", *args)
     assert result.exit_code == 1
     assert message in result.stderr
@@ -184,19 +232,30 @@ def test_count_output_is_input(runner: CliRunner, verses: Path) -> None:
 
 
 def test_merge_adds_parts(runner: CliRunner, corpora_dir: Path, tmp_path: Path) -> None:
-    old, new = corpora_dir / "kjv-old-testament.txt", corpora_dir / "kjv-new-testament.txt"
+    old, new = (
+        corpora_dir / "kjv-old-testament.txt",
+        corpora_dir / "kjv-new-testament.txt",
+    )
     for name, path in (("old", old), ("new", new)):
         run(runner, "count", str(path), "-o", str(tmp_path / f"{name}.tsv"))
     run(runner, "count", str(old), str(new), "-o", str(tmp_path / "both.tsv"))
     result = run(
-        runner, "merge", str(tmp_path / "old.tsv"), str(tmp_path / "new.tsv"),
-        "-o", str(tmp_path / "merged.tsv"),
+        runner,
+        "merge",
+        str(tmp_path / "old.tsv"),
+        str(tmp_path / "new.tsv"),
+        "-o",
+        str(tmp_path / "merged.tsv"),
     )
     assert result.exit_code == 0
-    assert (tmp_path / "merged.tsv").read_bytes() == (tmp_path / "both.tsv").read_bytes()
+    assert (tmp_path / "merged.tsv").read_bytes() == (
+        tmp_path / "both.tsv"
+    ).read_bytes()
 
 
-def test_merge_settings_mismatch(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
+def test_merge_settings_mismatch(
+    runner: CliRunner, verses: Path, tmp_path: Path
+) -> None:
     run(runner, "count", str(verses), "-o", str(tmp_path / "a.tsv"))
     run(runner, "count", str(verses), "--no-lowercase", "-o", str(tmp_path / "b.tsv"))
     paths = [str(tmp_path / "a.tsv"), str(tmp_path / "b.tsv")]
@@ -204,7 +263,9 @@ def test_merge_settings_mismatch(runner: CliRunner, verses: Path, tmp_path: Path
     assert result.exit_code == 1
     assert "differing: lowercase" in result.stderr
     assert not (tmp_path / "m.tsv").exists()
-    forced = run(runner, "merge", *paths, "--ignore-settings", "-o", str(tmp_path / "m.tsv"))
+    forced = run(
+        runner, "merge", *paths, "--ignore-settings", "-o", str(tmp_path / "m.tsv")
+    )
     assert forced.exit_code == 0
     assert "lowercase" not in read_counts(tmp_path / "m.tsv").settings
 
@@ -213,7 +274,15 @@ def test_merge_to_gensim(runner: CliRunner, verses: Path, tmp_path: Path) -> Non
     from gensim.corpora import Dictionary
 
     run(runner, "count", str(verses), "-o", str(tmp_path / "c.tsv"))
-    result = run(runner, "merge", str(tmp_path / "c.tsv"), "--to", "gensim", "-o", str(tmp_path / "d.txt"))
+    result = run(
+        runner,
+        "merge",
+        str(tmp_path / "c.tsv"),
+        "--to",
+        "gensim",
+        "-o",
+        str(tmp_path / "d.txt"),
+    )
     assert result.exit_code == 0
     dictionary = Dictionary.load_from_text(str(tmp_path / "d.txt"))
     counts = read_counts(tmp_path / "c.tsv")
@@ -232,7 +301,9 @@ def test_merge_invalid_counts(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_clean_writes_tokens(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
     output = tmp_path / "clean.txt"
-    result = run(runner, "clean", str(verses), "--numbers", "replace", "-o", str(output))
+    result = run(
+        runner, "clean", str(verses), "--numbers", "replace", "-o", str(output)
+    )
     assert result.exit_code == 0
     lines = output.read_text().splitlines()
     assert len(lines) == 2000
@@ -243,7 +314,9 @@ def test_clean_writes_tokens(runner: CliRunner, verses: Path, tmp_path: Path) ->
 def test_clean_vocab_unk(runner: CliRunner, verses: Path, tmp_path: Path) -> None:
     vocab = tmp_path / "vocab.txt"
     vocab.write_text("the\nof\n")
-    result = run(runner, "clean", str(verses), "--vocab", str(vocab), "--unk", "<unk>", "-o", "-")
+    result = run(
+        runner, "clean", str(verses), "--vocab", str(vocab), "--unk", "<unk>", "-o", "-"
+    )
     assert result.exit_code == 0
     first = result.stdout.splitlines()[0].split()
     assert set(first) == {"the", "of", "<unk>"}

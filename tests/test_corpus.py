@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def test_plan_chunks_cover_file_at_line_ends(corpora_dir: Path) -> None:
     chunks = list(plan_chunks([path], CorpusOptions(), chunk_size=100_000))
     assert len(chunks) > 5
     assert chunks[0].start == 0
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert before.end == after.start
     assert all(read_chunk(chunk).endswith(b"\n") for chunk in chunks)
     assert b"".join(map(read_chunk, chunks)) == Path(path).read_bytes()

@@ -75,7 +75,10 @@ def test_count_corpus_equals_reference(corpora_dir: Path) -> None:
 
 
 def test_count_corpus_chunk_size_invariant(small_corpus: Path) -> None:
-    outputs = {tsv(count_corpus([small_corpus], chunk_size=size).counts) for size in (97, 4096, 1 << 22)}
+    outputs = {
+        tsv(count_corpus([small_corpus], chunk_size=size).counts)
+        for size in (97, 4096, 1 << 22)
+    }
     assert len(outputs) == 1
 
 
@@ -107,7 +110,9 @@ def test_count_corpus_file_documents(corpora_dir: Path) -> None:
     assert counts.counts == reference_counts(sorted(corpora_dir.glob("kjv-*.txt")))[0]
 
 
-def test_count_corpus_empty_file_is_a_document(small_corpus: Path, tmp_path: Path) -> None:
+def test_count_corpus_empty_file_is_a_document(
+    small_corpus: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     options = CountOptions(corpus=CorpusOptions(document="file"))
@@ -117,7 +122,11 @@ def test_count_corpus_empty_file_is_a_document(small_corpus: Path, tmp_path: Pat
 def test_count_corpus_jsonl_equals_lines(small_corpus: Path, tmp_path: Path) -> None:
     lines = small_corpus.read_text().splitlines()
     jsonl = tmp_path / "verses.jsonl"
-    jsonl.write_text("".join(json.dumps({"id": i, "text": line}) + "\n" for i, line in enumerate(lines)))
+    jsonl.write_text(
+        "".join(
+            json.dumps({"id": i, "text": line}) + "\n" for i, line in enumerate(lines)
+        )
+    )
     options = CountOptions(corpus=CorpusOptions(jsonl_field="text"))
     from_jsonl = count_corpus([jsonl], options, chunk_size=10_000).counts
     from_lines = count_corpus([small_corpus]).counts
@@ -131,7 +140,9 @@ def test_count_corpus_jsonl_error_names_line(tmp_path: Path) -> None:
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text('{"text": "a"}\n' * 50 + '{"body": "b"}\n')
     options = CountOptions(corpus=CorpusOptions(jsonl_field="text"))
-    with pytest.raises(InputFormatError, match=r"bad.jsonl, line 51, byte offset 700: .*'text'"):
+    with pytest.raises(
+        InputFormatError, match=r"bad.jsonl, line 51, byte offset 700: .*'text'"
+    ):
         count_corpus([jsonl], options, chunk_size=100)
 
 
@@ -152,7 +163,9 @@ def write_with_bad_bytes(path: Path, lines: list[str], bad_lines: list[int]) -> 
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_count_corpus_strict_first_bad_byte(small_corpus: Path, tmp_path: Path, jobs: int) -> None:
+def test_count_corpus_strict_first_bad_byte(
+    small_corpus: Path, tmp_path: Path, jobs: int
+) -> None:
     lines = small_corpus.read_text().splitlines()
     bad = tmp_path / "bad.txt"
     offset = write_with_bad_bytes(bad, lines, [1700, 2500])
@@ -161,7 +174,9 @@ def test_count_corpus_strict_first_bad_byte(small_corpus: Path, tmp_path: Path, 
         count_corpus([bad], jobs=jobs, chunk_size=20_000)
 
 
-def test_count_corpus_strict_error_in_compressed(small_corpus: Path, tmp_path: Path) -> None:
+def test_count_corpus_strict_error_in_compressed(
+    small_corpus: Path, tmp_path: Path
+) -> None:
     lines = small_corpus.read_text().splitlines()
     bad = tmp_path / "bad.txt"
     offset = write_with_bad_bytes(bad, lines, [2000])
@@ -244,7 +259,10 @@ def test_count_corpus_invalid_arguments(small_corpus: Path) -> None:
 
 
 def test_merge_counts_equals_counting_together(corpora_dir: Path) -> None:
-    old, new = corpora_dir / "kjv-old-testament.txt", corpora_dir / "kjv-new-testament.txt"
+    old, new = (
+        corpora_dir / "kjv-old-testament.txt",
+        corpora_dir / "kjv-new-testament.txt",
+    )
     merged = merge_counts([count_corpus([old]).counts, count_corpus([new]).counts])
     together = count_corpus([old, new]).counts
     assert tsv(merged) == tsv(together)
@@ -252,7 +270,9 @@ def test_merge_counts_equals_counting_together(corpora_dir: Path) -> None:
 
 def test_merge_counts_settings_differ(small_corpus: Path) -> None:
     lower = count_corpus([small_corpus]).counts
-    upper = count_corpus([small_corpus], CountOptions(CleaningOptions(lowercase=False))).counts
+    upper = count_corpus(
+        [small_corpus], CountOptions(CleaningOptions(lowercase=False))
+    ).counts
     with pytest.raises(InputFormatError, match="upper.tsv: .*differing: lowercase"):
         merge_counts([lower, upper], names=["lower.tsv", "upper.tsv"])
     merged = merge_counts([lower, upper], check_settings=False)
@@ -272,7 +292,9 @@ def test_gensim_dictionary_export(small_corpus: Path) -> None:
     assert len(dictionary) == len(counts)
 
 
-def test_gensim_text_loads_and_matches_gensim(small_corpus: Path, tmp_path: Path) -> None:
+def test_gensim_text_loads_and_matches_gensim(
+    small_corpus: Path, tmp_path: Path
+) -> None:
     from gensim.corpora import Dictionary
 
     counts = count_corpus([small_corpus]).counts
@@ -287,7 +309,9 @@ def test_gensim_text_loads_and_matches_gensim(small_corpus: Path, tmp_path: Path
     assert loaded.dfs[loaded.token2id["lord"]] == counts.doc_freqs["lord"]
 
 
-def clean_text(inputs: list[Path], options: CleanOptions | None = None, jobs: int = 1) -> str:
+def clean_text(
+    inputs: list[Path], options: CleanOptions | None = None, jobs: int = 1
+) -> str:
     handle = io.StringIO()
     clean_corpus(inputs, handle, options, jobs=jobs, chunk_size=30_000)
     return handle.getvalue()

@@ -51,15 +51,23 @@ def test_dask_compressed_and_file_documents(
     scheduler: str, corpora_dir: Path, tmp_path: Path
 ) -> None:
     packed = tmp_path / "nt.txt.bz2"
-    packed.write_bytes(bz2.compress((corpora_dir / "kjv-new-testament.txt").read_bytes()))
+    packed.write_bytes(
+        bz2.compress((corpora_dir / "kjv-new-testament.txt").read_bytes())
+    )
     plain = corpora_dir / "kjv-old-testament.txt"
     for options in (
         CountOptions(),
-        CountOptions(CleaningOptions(numbers="replace"), CorpusOptions(document="file")),
+        CountOptions(
+            CleaningOptions(numbers="replace"), CorpusOptions(document="file")
+        ),
     ):
         local = tsv([plain, packed], options)
         distributed = tsv(
-            [plain, packed], options, engine="dask", scheduler=scheduler, chunk_size=500_000
+            [plain, packed],
+            options,
+            engine="dask",
+            scheduler=scheduler,
+            chunk_size=500_000,
         )
         assert distributed == local
 
@@ -87,7 +95,16 @@ def test_dask_cli_scheduler(scheduler: str, corpora_dir: Path, tmp_path: Path) -
     runner.invoke(main, ["count", path, "-o", str(local)], catch_exceptions=False)
     result = runner.invoke(
         main,
-        ["count", path, "--engine", "dask", "--scheduler", scheduler, "-o", str(remote)],
+        [
+            "count",
+            path,
+            "--engine",
+            "dask",
+            "--scheduler",
+            scheduler,
+            "-o",
+            str(remote),
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

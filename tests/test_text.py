@@ -113,7 +113,19 @@ URL_TEXT = "See https://example.org/a?b=1, or www.python.org."
     [
         (
             "keep",
-            ["see", "https", "example", "org", "a", "b", "1", "or", "www", "python", "org"],
+            [
+                "see",
+                "https",
+                "example",
+                "org",
+                "a",
+                "b",
+                "1",
+                "or",
+                "www",
+                "python",
+                "org",
+            ],
         ),
         ("drop", ["see", "or"]),
         ("replace", ["see", "<url>", "or", "<url>"]),
@@ -218,9 +230,7 @@ def test_spacy_tokenizer_language() -> None:
 
 
 def test_spacy_tokenizer_keeps_placeholders_whole() -> None:
-    result = tokens(
-        "Visit https://example.org now", tokenizer="spacy", urls="replace"
-    )
+    result = tokens("Visit https://example.org now", tokenizer="spacy", urls="replace")
     assert result == ["visit", "<url>", "now"]
 
 

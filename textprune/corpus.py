@@ -4,7 +4,7 @@ become documents.
 Inputs are files, folders (searched recursively with a glob pattern), or ``-`` for
 standard input; gzip, bzip2 and xz files are decompressed by content. A document is
 one non-blank line (``document="line"``), one whole file (``document="file"``), or
-one JSON Lines record whose ``jsonl_field`` holds the text.
+one JSON Lines record whose ``jsonl_field`` contains the text.
 
 Large inputs are cut into :class:`Chunk` objects at line boundaries, so that each
 chunk can be counted on its own, in another process or on another machine, and no
@@ -39,14 +39,14 @@ BOM = b"\xef\xbb\xbf"
 
 
 class DocumentMode(str, enum.Enum):
-    """What one document of the corpus is."""
+    """Unit of text counted as one document."""
 
     LINE = "line"
     FILE = "file"
 
 
 class EncodingErrors(str, enum.Enum):
-    """What decoding does with bytes that are invalid in the encoding."""
+    """Policy for bytes that are invalid in the encoding."""
 
     STRICT = "strict"
     REPLACE = "replace"
@@ -54,7 +54,7 @@ class EncodingErrors(str, enum.Enum):
 
 @dataclass(frozen=True)
 class CorpusOptions:
-    """How input bytes become documents.
+    """Settings that turn input bytes into documents.
 
     Parameters
     ----------
@@ -138,8 +138,7 @@ def expand_inputs(inputs: list[PathLike], glob: str = "*") -> list[str]:
                 for candidate in path.rglob(glob)
                 if candidate.is_file()
                 and not any(
-                    part.startswith(".")
-                    for part in candidate.relative_to(path).parts
+                    part.startswith(".") for part in candidate.relative_to(path).parts
                 )
             )
             if not found:
@@ -217,9 +216,7 @@ class Chunk:
         return self.data is None and self.end is None
 
 
-def _range_chunks(
-    index: int, path: str, chunk_size: int
-) -> Iterator[Chunk]:
+def _range_chunks(index: int, path: str, chunk_size: int) -> Iterator[Chunk]:
     """Cut an uncompressed file into byte ranges that end after a newline."""
     size = os.path.getsize(path)
     start = 0
@@ -234,9 +231,7 @@ def _range_chunks(
         yield Chunk(index, path, 0, 0, first_line=1)
 
 
-def iter_blocks(
-    stream: Any, block_size: int
-) -> Iterator[bytes]:
+def iter_blocks(stream: Any, block_size: int) -> Iterator[bytes]:
     """Yield blocks of about ``block_size`` bytes from ``stream``, each ending after
     a newline (the last one may not)."""
     while True:
@@ -277,9 +272,9 @@ def plan_chunks(
     Uncompressed files become byte ranges that the counting process reads itself.
     With ``document="file"`` each input is one streamed chunk, because a document
     must be counted in one piece. Compressed files and standard input cannot be
-    cut without reading them: with ``read_compressed`` this function reads them
-    and yields chunks with their bytes; otherwise a compressed file is one
-    streamed chunk (standard input always carries its bytes).
+    cut without reading them. With ``read_compressed`` this function reads them
+    and yields chunks with their bytes. Otherwise a compressed file is one
+    streamed chunk, but standard input is still read here.
     """
     for index, path in enumerate(paths):
         if options.document is DocumentMode.FILE:
@@ -294,8 +289,10 @@ def plan_chunks(
 
 @dataclass
 class ChunkError:
-    """Where and why a chunk could not be read; turned into a TextpruneError by
-    the process that collects the results."""
+    """Position and reason of a read failure in a chunk.
+
+    The process that collects the results turns it into a TextpruneError.
+    """
 
     source_index: int
     path: str
@@ -321,7 +318,7 @@ class ChunkError:
 
 
 def _line_at(path: str, offset: int) -> int:
-    """Return the 1-based number of the line that holds byte ``offset``."""
+    """Return the 1-based number of the line that contains byte ``offset``."""
     newlines = 0
     remaining = offset
     with open_binary(path) as stream:
@@ -411,15 +408,23 @@ def jsonl_documents(text: str, field: str) -> tuple[list[str], int | None, str]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            return documents, number, (
-                f"invalid JSON ({exc.msg} at column {exc.colno}); "
-                "each line must be one JSON object"
+            return (
+                documents,
+                number,
+                (
+                    f"invalid JSON ({exc.msg} at column {exc.colno}); "
+                    "each line must be one JSON object"
+                ),
             )
         value = _field_text(record, field)
         if value is None:
-            return documents, number, (
-                f"the record has no text field {field!r}; check --jsonl-field, "
-                "the field must hold a string in every record"
+            return (
+                documents,
+                number,
+                (
+                    f"the record has no text field {field!r}; check --jsonl-field, "
+                    "the field must hold a string in every record"
+                ),
             )
         documents.append(value.replace("\n", " "))
     return documents, None, ""

@@ -2,9 +2,9 @@
 
 :func:`count_chunk` reads, decodes, cleans, tokenizes and counts one
 :class:`~textprune.corpus.Chunk`. The local engine runs it in a pool of processes,
-the dask engine on a Dask cluster; both add the partial counts together, and
-addition does not depend on the order, so every engine and every number of jobs
-writes the same bytes.
+the dask engine on a Dask cluster. Both add the partial counts together. Addition
+does not depend on the order, so every engine and every number of jobs writes the
+same bytes.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 
-# Seconds to wait for a Dask scheduler to answer.
+# Seconds to wait for a Dask scheduler to respond.
 SCHEDULER_TIMEOUT = 30
 
 
@@ -95,7 +95,7 @@ def merge_partials(*parts: PartialCounts) -> PartialCounts:
 
 @dataclass
 class CountResult:
-    """What :func:`count_corpus` returns.
+    """Result of :func:`count_corpus`: the counts and what was read.
 
     Parameters
     ----------
@@ -204,8 +204,8 @@ def count_chunk(
 ) -> PartialCounts:
     """Count the tokens and documents of one chunk.
 
-    This is the function both engines run; it must give the same counts wherever
-    the chunk boundaries fall, as long as they are at line ends.
+    Both engines run this function. It gives the same counts wherever the chunk
+    boundaries fall, as long as they are at line ends.
 
     Returns
     -------
@@ -229,7 +229,11 @@ def count_chunk(
                 if line is not None:
                     error_line = line + data.count(b"\n", 0, exc.relative_offset)
                 result.error = ChunkError(
-                    chunk.source_index, chunk.path, error_offset, error_line, exc.message
+                    chunk.source_index,
+                    chunk.path,
+                    error_offset,
+                    error_line,
+                    exc.message,
                 )
                 return result
             if replaced:
@@ -273,9 +277,7 @@ def finish_counts(total: PartialCounts, options: CountOptions) -> FrequencyDicti
             del counts[token]
             del doc_freqs[token]
         logger.info("length limits dropped %d distinct tokens", len(dropped))
-    return FrequencyDictionary(
-        counts, doc_freqs, total.n_documents, options.settings()
-    )
+    return FrequencyDictionary(counts, doc_freqs, total.n_documents, options.settings())
 
 
 def _ordered_map(
@@ -338,9 +340,7 @@ def _count_local(
     return total
 
 
-def _connect(
-    stack: contextlib.ExitStack, scheduler: str | None, workers: int
-) -> Any:
+def _connect(stack: contextlib.ExitStack, scheduler: str | None, workers: int) -> Any:
     """Return a Dask client of ``scheduler``, or of a new local cluster."""
     try:
         from distributed import Client, LocalCluster
@@ -469,7 +469,9 @@ def count_corpus(
                 "--engine local"
             )
         absolute = [os.path.abspath(path) for path in files]
-        chunks = plan_chunks(absolute, options.corpus, chunk_size, read_compressed=False)
+        chunks = plan_chunks(
+            absolute, options.corpus, chunk_size, read_compressed=False
+        )
         total = count_on_dask(chunks, options, scheduler, jobs, report)
     else:
         raise TextpruneError(f"engine must be 'local' or 'dask', got {engine!r}")
@@ -479,7 +481,9 @@ def count_corpus(
             f"no tokens found in {len(files)} file(s) of {total.n_bytes} bytes; "
             "check the inputs, --jsonl-field and the cleaning options"
         )
-    replacements = {files[index]: number for index, number in total.replacements.items()}
+    replacements = {
+        files[index]: number for index, number in total.replacements.items()
+    }
     for path, number in replacements.items():
         logger.info(
             "%s: replaced %d invalid byte sequences with U+FFFD",
@@ -546,7 +550,9 @@ def _apply_vocabulary(
         kept = [token for token in tokens if token in vocabulary]
         result.n_unknown += len(tokens) - len(kept)
         if options.unknown is not None and len(kept) < len(tokens):
-            kept = [token if token in vocabulary else options.unknown for token in tokens]
+            kept = [
+                token if token in vocabulary else options.unknown for token in tokens
+            ]
         kept_lines.append(kept)
     return kept_lines
 

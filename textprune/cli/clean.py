@@ -68,17 +68,21 @@ def command(
     if unk is not None and vocab is None:
         raise click.UsageError("--unk needs --vocab.")
     if unk is not None and (not unk or any(ch.isspace() for ch in unk)):
-        raise click.BadParameter("must be non-empty and contain no whitespace.", param_hint="--unk")
+        raise click.BadParameter(
+            "must be non-empty and contain no whitespace.", param_hint="--unk"
+        )
     count_options = build_count_options(params)
     vocabulary = None if vocab is None else frozenset(read_vocabulary(vocab))
     options = CleanOptions(count_options, vocabulary, unk)
     check_output_differs(output, [*inputs, *([vocab] if vocab else [])])
     started = time.perf_counter()
-    with progress_bar(ctx, list(inputs), count_options.corpus.glob) as advance:
-        with atomic_output(output) as handle:
-            result = clean_corpus(
-                list(inputs), handle, options, jobs=params["jobs"], progress=advance
-            )
+    with (
+        progress_bar(ctx, list(inputs), count_options.corpus.glob) as advance,
+        atomic_output(output) as handle,
+    ):
+        result = clean_corpus(
+            list(inputs), handle, options, jobs=params["jobs"], progress=advance
+        )
     report_replacements(ctx, result.replacements)
     unknown = ""
     if vocabulary is not None:

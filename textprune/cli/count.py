@@ -248,7 +248,9 @@ def report_replacements(ctx: click.Context, replacements: dict[str, int]) -> Non
     help="Size of the pieces counted in parallel, in MiB.",
 )
 @click.pass_context
-def command(ctx: click.Context, inputs: tuple[str, ...], output: str, **params: Any) -> None:
+def command(
+    ctx: click.Context, inputs: tuple[str, ...], output: str, **params: Any
+) -> None:
     """Count the tokens of text files into a frequency dictionary.
 
     INPUT is a file, a folder (read recursively, see --glob) or '-' for stdin;

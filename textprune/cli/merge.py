@@ -52,7 +52,12 @@ def command(
         (then in Python: Dictionary.load_from_text("dictionary.txt"))
     """
     from textprune._io import atomic_output, check_output_differs
-    from textprune.counts import merge_counts, read_counts, write_counts, write_gensim_text
+    from textprune.counts import (
+        merge_counts,
+        read_counts,
+        write_counts,
+        write_gensim_text,
+    )
 
     check_output_differs(output, counts)
     parts = [read_counts(path) for path in counts]
