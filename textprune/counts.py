@@ -221,3 +221,100 @@ def counts_from_mapping(
 ) -> FrequencyDictionary:
     """Build a :class:`FrequencyDictionary` from plain mappings."""
     return FrequencyDictionary(Counter(counts), Counter(doc_freqs), n_documents)
+
+
+def merge_counts(
+    dictionaries: Iterable[FrequencyDictionary],
+    names: Iterable[str] | None = None,
+    check_settings: bool = True,
+) -> FrequencyDictionary:
+    """Return the sum of frequency dictionaries, for a corpus counted in parts.
+
+    Counts, document frequencies and document totals are added. Parts counted
+    with different settings are not comparable, so by default they are rejected.
+
+    Parameters
+    ----------
+    dictionaries : iterable of FrequencyDictionary
+        The parts; at least one.
+    names : iterable of str, default=None
+        A name per part (its file) for error messages.
+    check_settings : bool, default=True
+        Raise if two parts record different settings. When False, the result
+        keeps only the settings on which every part agrees.
+
+    Raises
+    ------
+    InputFormatError
+        If ``check_settings`` is True and the settings differ.
+    """
+    parts = list(dictionaries)
+    if names is None:
+        labels = [f"part {number}" for number in range(1, len(parts) + 1)]
+    else:
+        labels = list(names)
+    if not parts:
+        raise ValueError("merge_counts needs at least one frequency dictionary")
+    settings = dict(parts[0].settings)
+    for part, label in zip(parts[1:], labels[1:]):
+        differing = sorted(
+            key
+            for key in settings.keys() | part.settings.keys()
+            if settings.get(key) != part.settings.get(key)
+        )
+        if differing and check_settings:
+            raise InputFormatError(
+                f"was counted with other settings than {labels[0]} "
+                f"(differing: {', '.join(differing)}); count both parts with the "
+                "same options, or pass --ignore-settings to merge anyway",
+                path=label,
+            )
+        for key in differing:
+            settings.pop(key, None)
+    total = FrequencyDictionary(settings=settings)
+    for part in parts:
+        total.merge(part)
+    return total
+
+
+def to_gensim_dictionary(counts: FrequencyDictionary) -> Any:
+    """Return a ``gensim.corpora.Dictionary`` with the same tokens and frequencies.
+
+    Token ids follow the order of the TSV file (count descending, ties by
+    token). ``dfs`` holds the document frequencies, ``cfs`` the counts, and
+    ``num_docs`` and ``num_pos`` the totals. ``num_nnz`` is the sum of document
+    frequencies, the number of (document, token) pairs, as gensim defines it.
+    """
+    from gensim.corpora import Dictionary
+
+    dictionary = Dictionary()
+    tokens = counts.sorted_tokens()
+    dictionary.token2id = {token: index for index, token in enumerate(tokens)}
+    dictionary.dfs = {
+        index: counts.doc_freqs[token] for index, token in enumerate(tokens)
+    }
+    dictionary.cfs = {index: counts.counts[token] for index, token in enumerate(tokens)}
+    dictionary.num_docs = counts.n_documents
+    dictionary.num_pos = counts.n_tokens
+    dictionary.num_nnz = sum(dictionary.dfs.values())
+    return dictionary
+
+
+def write_gensim_text(counts: FrequencyDictionary, handle: Any) -> None:
+    """Write ``counts`` in the text format of gensim's ``Dictionary.save_as_text``.
+
+    The first line is the number of documents, then one ``id<TAB>token<TAB>
+    document frequency`` row per token, sorted by token as ``save_as_text`` does
+    by default. ``Dictionary.load_from_text`` reads it back; the token counts
+    (``cfs``) are not part of that format.
+    """
+    tokens = counts.sorted_tokens()
+    handle.write(f"{counts.n_documents}\n")
+    for index, token in sorted(enumerate(tokens), key=lambda pair: pair[1]):
+        handle.write(f"{index}\t{token}\t{counts.doc_freqs[token]}\n")
+
+
+def save_gensim_text(counts: FrequencyDictionary, path: PathLike) -> None:
+    """Write ``counts`` for ``gensim.corpora.Dictionary.load_from_text`` to ``path``."""
+    with atomic_output(path) as handle:
+        write_gensim_text(counts, handle)
