@@ -13,6 +13,7 @@ from __future__ import annotations
 import bz2
 import contextlib
 import gzip
+import io
 import logging
 import lzma
 import os
@@ -21,14 +22,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from textprune._io import PathLike, atomic_output, display_name, open_binary
+from textprune._io import STDIN, PathLike, atomic_output, display_name, open_binary
 from textprune.errors import InputFormatError, TextpruneError
 from textprune.formats._common import Duplicates, UnicodeErrors, file_size
 from textprune.formats._detect import (
     CONTAINER_MAGIC,
+    HEAD_BYTES,
     SPACY_PREFIX,
     VectorFormat,
     detect_format,
+    detect_format_from_head,
 )
 from textprune.vectors import WordVectors
 
@@ -47,6 +50,13 @@ SUFFIX_FORMATS = {
 }
 
 _COMPRESSORS = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}
+
+# Formats that can be read from standard input, which is read once from the start.
+_STREAM_FORMATS = (
+    VectorFormat.WORD2VEC_TEXT,
+    VectorFormat.GLOVE,
+    VectorFormat.WORD2VEC_BINARY,
+)
 
 # Errors that a corrupt or truncated compressed stream raises while being read.
 _STREAM_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
@@ -97,14 +107,62 @@ def read_vectors(
         If the file is missing or malformed; the message names the file and the
         line or byte offset.
     """
-    kind = VectorFormat(format) if format is not None else detect_format(path)
     duplicates = Duplicates(duplicates)
     errors = UnicodeErrors(unicode_errors).value
     if limit is not None and limit < 1:
         raise TextpruneError(f"limit must be at least 1, got {limit}")
     name = display_name(path)
-    logger.info("Reading %s as %s", name, kind.value)
-    options = {"limit": limit, "duplicates": duplicates, "unicode_errors": errors}
+    with contextlib.ExitStack() as stack:
+        stdin = None
+        if os.fspath(path) == STDIN:
+            stdin = stack.enter_context(_reading(path))
+        kind = _choose_format(path, format, stdin)
+        logger.info("Reading %s as %s", name, kind.value)
+        table = _read_format(
+            path,
+            kind,
+            stdin,
+            limit=limit,
+            duplicates=duplicates,
+            unicode_errors=errors,
+            allow_pickle=allow_pickle,
+            words_path=words_path,
+        )
+    if limit is not None and len(table) > limit:
+        table = WordVectors(table.words[:limit], table.vectors[:limit])
+    logger.info("Read %d vectors of %d dimensions", len(table), table.dims)
+    return table
+
+
+def _choose_format(
+    path: PathLike, format: VectorFormat | str | None, stdin: IO[bytes] | None  # noqa: A002
+) -> VectorFormat:
+    if stdin is None:
+        return VectorFormat(format) if format is not None else detect_format(path)
+    kind = VectorFormat(format) if format is not None else None
+    if kind is None:
+        kind = detect_format_from_head(stdin.peek(HEAD_BYTES)[:HEAD_BYTES], "<stdin>")
+    if kind not in _STREAM_FORMATS:
+        raise TextpruneError(
+            f"{kind.value} vectors cannot be read from standard input; save them to "
+            "a file and name it instead of '-'"
+        )
+    return kind
+
+
+def _read_format(
+    path: PathLike,
+    kind: VectorFormat,
+    stdin: IO[bytes] | None,
+    *,
+    limit: int | None,
+    duplicates: Duplicates,
+    unicode_errors: str,
+    allow_pickle: bool,
+    words_path: PathLike | None,
+) -> WordVectors:
+    name = display_name(path)
+    options = {"limit": limit, "duplicates": duplicates, "unicode_errors": unicode_errors}
 
     if kind is VectorFormat.SPACY:
         from textprune.spacy_vectors import read_spacy_vectors
@@ -124,24 +182,30 @@ def read_vectors(
     elif kind is VectorFormat.WORD2VEC_BINARY:
         from textprune.formats.word2vec_binary import read_word2vec_binary
 
-        with _reading(path) as stream:
+        with _reading(path, stdin) as stream:
             table = read_word2vec_binary(stream, name, **options)
     else:
         from textprune.formats.word2vec_text import read_word2vec_text
 
         header = False if kind is VectorFormat.GLOVE else None
-        with _reading(path) as stream:
+        with _reading(path, stdin) as stream:
             table = read_word2vec_text(
                 stream, name, header=header, size_hint=_size_hint(path), **options
             )
-    if limit is not None and len(table) > limit:
-        table = WordVectors(table.words[:limit], table.vectors[:limit])
-    logger.info("Read %d vectors of %d dimensions", len(table), table.dims)
     return table
 
 
 def _read_container(path: PathLike) -> WordVectors:
-    from textprune.container import CompressedVectors
+    try:
+        from textprune.container import CompressedVectors
+    except ModuleNotFoundError as exc:
+        if exc.name != "textprune.container":
+            raise
+        raise InputFormatError(
+            "is a textprune container, but this installation has no container "
+            "module; install the full textprune package",
+            path=display_name(path),
+        ) from exc
 
     return CompressedVectors.load(path).to_word_vectors()
 
@@ -158,11 +222,20 @@ def _size_hint(path: PathLike) -> int | None:
 
 
 @contextlib.contextmanager
-def _reading(path: PathLike) -> Iterator[IO[bytes]]:
-    """Open ``path`` and turn errors of a corrupt compressed stream into
-    :class:`InputFormatError`."""
+def _reading(path: PathLike, stream: IO[bytes] | None = None) -> Iterator[IO[bytes]]:
+    """Open ``path`` (unless ``stream`` is given) and turn errors of a corrupt
+    compressed stream into :class:`InputFormatError`.
+
+    Standard input is wrapped in a reader that can peek at its first bytes, so the
+    format can be detected without consuming them.
+    """
     name = display_name(path)
+    if stream is not None:
+        yield stream
+        return
     stream = open_binary(path)
+    if os.fspath(path) == STDIN:
+        stream = io.BufferedReader(stream, buffer_size=HEAD_BYTES)  # type: ignore[arg-type]
     try:
         yield stream
     except TextpruneError:
@@ -174,8 +247,9 @@ def _reading(path: PathLike) -> Iterator[IO[bytes]]:
             path=name,
         ) from exc
     finally:
-        with contextlib.suppress(*_STREAM_ERRORS):
-            stream.close()
+        if os.fspath(path) != STDIN:
+            with contextlib.suppress(*_STREAM_ERRORS):
+                stream.close()
 
 
 def output_format_from_suffix(path: PathLike) -> VectorFormat | None:

@@ -22,6 +22,22 @@ BOM = b"\xef\xbb\xbf"
 # line that announces a huge table cannot make the reader allocate it up front.
 MAX_INITIAL_BYTES = 256 * 1024**2
 
+# Most dimensions a vector may have. Published word vectors have at most a few
+# thousand; the cap turns a corrupt count line or row into an error instead of a
+# huge allocation.
+MAX_DIMS = 100_000
+
+
+def check_dims(dims: int, name: str, line: int | None = None) -> None:
+    """Raise unless ``dims`` is between 1 and :data:`MAX_DIMS`."""
+    if not 1 <= dims <= MAX_DIMS:
+        raise InputFormatError(
+            f"{dims} dimensions announced; expected 1 to {MAX_DIMS}, so the count "
+            "line or the first row is corrupt",
+            path=name,
+            line=line,
+        )
+
 
 class Duplicates(str, enum.Enum):
     """What a reader does with a word that appears on more than one row."""

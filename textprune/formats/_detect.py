@@ -15,6 +15,8 @@ from textprune.formats.word2vec_binary import parse_count_line
 SPACY_PREFIX = "spacy:"
 CONTAINER_MAGIC = b"\x93TPRUNE"
 NPY_MAGIC = b"\x93NUMPY"
+# Start of a fastText model (.bin) file: its magic number as little-endian int32.
+FASTTEXT_MAGIC = b"\xba\x16\x4f\x2f"
 HEAD_BYTES = 4096
 
 
@@ -101,9 +103,21 @@ def detect_format(path: PathLike) -> VectorFormat:
             "vector file",
             path=text,
         )
-    head = read_head(path)
+    return detect_format_from_head(read_head(path), display_name(path))
+
+
+def detect_format_from_head(head: bytes, name: str) -> VectorFormat:
+    """Return the format of a file from its first decompressed bytes."""
     if head.startswith(CONTAINER_MAGIC):
         return VectorFormat.CONTAINER
+    if head.startswith(FASTTEXT_MAGIC):
+        raise InputFormatError(
+            "is a fastText model file, which textprune does not read; export its "
+            "vectors as a .vec file (fastText's print-word-vectors, or gensim's "
+            "save_word2vec_format) and convert that",
+            path=name,
+            offset=0,
+        )
     if head.startswith(NPY_MAGIC):
         return VectorFormat.NPY
     if len(head) > 1 and head[0] == 0x80 and 2 <= head[1] <= 5:

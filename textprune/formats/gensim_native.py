@@ -93,7 +93,8 @@ def read_gensim(path: PathLike, *, allow_pickle: bool = False) -> WordVectors:
 
 def _unpickle(stream: IO[bytes]) -> object:
     # NOTE: this runs pickle on the file; read_gensim checks allow_pickle first.
-    return pickle.load(stream)  # noqa: S301
+    # latin1 lets gensim 3 files written under Python 2 load, as gensim does itself.
+    return pickle.load(stream, encoding="latin1")  # noqa: S301
 
 
 def write_gensim(table: WordVectors, handle: IO[bytes]) -> None:
@@ -101,6 +102,9 @@ def write_gensim(table: WordVectors, handle: IO[bytes]) -> None:
     from gensim.models import KeyedVectors
 
     vectors = KeyedVectors(vector_size=table.dims, count=0, dtype=np.float32)
+    # Without lifecycle events (which record the time), the same table always gives
+    # the same bytes.
+    vectors.lifecycle_events = None
     vectors.add_vectors(table.words, table.vectors)
     # Given an open handle, gensim pickles everything into it, so no separate .npy
     # files are written next to the output.

@@ -10,7 +10,9 @@ pickle.
 from __future__ import annotations
 
 import logging
+import lzma
 import os
+import zlib
 from pathlib import Path
 from typing import IO
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from textprune._io import PathLike, display_name, iter_text_lines, open_binary
 from textprune.errors import InputFormatError, TextpruneError
-from textprune.formats._common import Duplicates, RowCollector
+from textprune.formats._common import MAX_DIMS, Duplicates, RowCollector
 from textprune.vectors import WordVectors
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ def read_npy(
             matrix = _read_array(stream, name)
     except TextpruneError:
         raise
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
         raise InputFormatError(
             f"cannot read the numpy matrix ({exc}); it is truncated or corrupt",
             path=name,
@@ -116,14 +118,47 @@ def read_npy(
 
 
 def _read_array(stream: IO[bytes], name: str) -> np.ndarray:
-    array = np.lib.format.read_array(stream, allow_pickle=False)
-    if array.ndim != 2 or array.dtype.kind not in "fiu" or array.shape[1] == 0:
+    """Read a 2-d numeric ``.npy`` array, checking its header before allocating."""
+    try:
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    except (ValueError, SyntaxError, TypeError, KeyError) as exc:
         raise InputFormatError(
-            f"expected a 2-d matrix of numbers, got shape {array.shape} of "
-            f"{array.dtype}",
+            f"invalid .npy header ({exc}); the file is corrupt", path=name, offset=0
+        ) from exc
+    if len(shape) != 2 or dtype.kind not in "fiu" or 0 in shape:
+        raise InputFormatError(
+            f"expected a non-empty 2-d matrix of numbers, got shape {shape} of "
+            f"{dtype}",
             path=name,
         )
-    return array
+    if shape[1] > MAX_DIMS:
+        raise InputFormatError(
+            f"the matrix has {shape[1]} columns, more than {MAX_DIMS}; this is not a "
+            "word-vector matrix",
+            path=name,
+        )
+    expected = shape[0] * shape[1] * dtype.itemsize
+    # Read in pieces, so that a header announcing a huge matrix ends in a
+    # truncation error instead of a huge allocation.
+    pieces = []
+    received = 0
+    while received < expected:
+        piece = stream.read(min(expected - received, 16 * 1024**2))
+        if not piece:
+            raise InputFormatError(
+                f"the matrix should have {expected} bytes of data, but the file ends "
+                f"after {received}; it is truncated",
+                path=name,
+            )
+        pieces.append(piece)
+        received += len(piece)
+    array = np.frombuffer(b"".join(pieces), dtype=dtype)
+    order = "F" if fortran else "C"
+    return array.reshape(shape, order=order)
 
 
 def write_npy(table: WordVectors, handle: IO[bytes], words_handle: IO[bytes]) -> None:

@@ -17,7 +17,12 @@ from typing import IO
 import numpy as np
 
 from textprune.errors import InputFormatError
-from textprune.formats._common import Duplicates, RowCollector, decode_word
+from textprune.formats._common import (
+    Duplicates,
+    RowCollector,
+    check_dims,
+    decode_word,
+)
 from textprune.vectors import WordVectors
 
 logger = logging.getLogger(__name__)
@@ -42,12 +47,23 @@ def parse_count_line(head: bytes) -> tuple[int, int, int] | None:
     return int(match.group(1)), int(match.group(2)), match.end()
 
 
+def _plausible_word(raw: bytes) -> bool:
+    """Return True for valid UTF-8 without control characters."""
+    if min(raw) < 0x20:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def infer_dims(head: bytes, at_eof: bool) -> int | None:
     """Infer the number of dimensions of a binary file without a count line.
 
     Tries each size and keeps those for which the first rows (up to 20, or all rows
-    in ``head``) parse as word, space, vector with finite values. Returns None unless
-    exactly one size fits.
+    in ``head``) parse as a word (valid UTF-8 without control characters), a space
+    and a vector of finite values. Returns None unless exactly one size fits.
     """
     fitting = []
     for dims in range(1, MAX_INFERRED_DIMS + 1):
@@ -61,7 +77,7 @@ def infer_dims(head: bytes, at_eof: bool) -> int | None:
             if head[position : position + 1] == b"\n":
                 position += 1
             space = head.find(b" ", position, position + MAX_WORD_BYTES)
-            if space <= position or b"\n" in head[position:space]:
+            if space <= position or not _plausible_word(head[position:space]):
                 fits = False
                 break
             end = space + 1 + row_bytes
@@ -116,12 +132,7 @@ def read_word2vec_binary(
     header = parse_count_line(buffer)
     if header is not None:
         expected_rows, dims, offset = header
-        if dims == 0:
-            raise InputFormatError(
-                "the count line announces 0 dimensions; fix the count line",
-                path=name,
-                line=1,
-            )
+        check_dims(dims, name, line=1)
     else:
         expected_rows, offset = None, 0
         inferred = infer_dims(buffer, at_eof)

@@ -27,6 +27,7 @@ from textprune.formats._common import (
     BOM,
     Duplicates,
     RowCollector,
+    check_dims,
     decode_word,
 )
 from textprune.vectors import WordVectors
@@ -138,12 +139,7 @@ class _TextParser:
                     line=first_line + first,
                 )
             self.expected_rows, self.dims = int(fields[0]), int(fields[1])
-            if self.dims == 0:
-                raise InputFormatError(
-                    "the count line announces 0 dimensions; fix the count line",
-                    path=self.name,
-                    line=first_line + first,
-                )
+            check_dims(self.dims, self.name, first_line + first)
             return first + 1
         if len(fields) < 2:
             raise InputFormatError(
@@ -153,6 +149,7 @@ class _TextParser:
                 line=first_line + first,
             )
         self.dims = len(fields) - 1
+        check_dims(self.dims, self.name, first_line + first)
         return first
 
     def _make_collector(self, sample_lines: int, sample_bytes: int) -> RowCollector:
