@@ -77,7 +77,6 @@ def read_npy(
         different length, or a value is NaN or infinity.
     """
     name = display_name(path)
-    words_file = Path(words_path) if words_path is not None else _find_words_file(path)
     try:
         with open_binary(path) as stream:
             matrix = _read_array(stream, name)
@@ -88,6 +87,7 @@ def read_npy(
             f"cannot read the numpy matrix ({exc}); it is truncated or corrupt",
             path=name,
         ) from exc
+    words_file = Path(words_path) if words_path is not None else _find_words_file(path)
     words = [
         line for _, line in iter_text_lines(words_file, errors=unicode_errors) if line
     ]
@@ -127,7 +127,9 @@ def _read_array(stream: IO[bytes], name: str) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
     except (ValueError, SyntaxError, TypeError, KeyError) as exc:
         raise InputFormatError(
-            f"invalid .npy header ({exc}); the file is corrupt", path=name, offset=0
+            f"invalid .npy header ({str(exc)[:200]}); the file is corrupt",
+            path=name,
+            offset=0,
         ) from exc
     if len(shape) != 2 or dtype.kind not in "fiu" or 0 in shape:
         raise InputFormatError(

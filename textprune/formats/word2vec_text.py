@@ -248,9 +248,11 @@ class _TextParser:
             if not fields:
                 continue
             if len(fields) != dims + 1:
+                got = len(fields) - 1
                 raise InputFormatError(
-                    f"expected a word and {dims} values, got {len(fields) - 1} values; "
-                    "every row must have the same number of values",
+                    f"expected a word and {dims} values, got {got} "
+                    f"value{'' if got == 1 else 's'}; every row must have the same "
+                    "number of values, as set by the count line or the first row",
                     path=self.name,
                     line=number,
                 )
@@ -260,8 +262,9 @@ class _TextParser:
                 try:
                     vector[column] = float(field)
                 except ValueError:
+                    shown = field[:40].decode("utf-8", "replace")
                     raise InputFormatError(
-                        f"value {column + 1} ({field[:40]!r}) is not a number; each row "
+                        f"value {column + 1} ({shown!r}) is not a number; each row "
                         "must be a word followed by numbers separated by spaces",
                         path=self.name,
                         line=number,
@@ -276,7 +279,7 @@ class _TextParser:
             collector.add(word, vector, number)
 
     def finish(self) -> WordVectors:
-        if self.collector is None:
+        if self.collector is None or not len(self.collector):
             raise InputFormatError(
                 "no vectors found; the file is empty or contains only a count line",
                 path=self.name,
