@@ -84,8 +84,11 @@ def main() -> None:
     except TextpruneError as exc:
         raise SystemExit(f"Error: {exc}") from exc
     kind = "binary" if binary else "text"
-    print(f"Wrote {len(table)} x {table.dims} GloVe vectors as word2vec {kind} "
-          f"to {args.output}", file=sys.stderr)
+    print(
+        f"Wrote {len(table)} x {table.dims} GloVe vectors as word2vec {kind} "
+        f"to {args.output}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

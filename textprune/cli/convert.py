@@ -11,7 +11,9 @@ from textprune.formats._common import Duplicates, UnicodeErrors
 from textprune.formats._detect import SPACY_PREFIX, VectorFormat
 
 _INPUT_FORMATS = [kind.value for kind in VectorFormat]
-_OUTPUT_FORMATS = [kind.value for kind in VectorFormat if kind is not VectorFormat.CONTAINER]
+_OUTPUT_FORMATS = [
+    kind.value for kind in VectorFormat if kind is not VectorFormat.CONTAINER
+]
 
 
 @click.command(

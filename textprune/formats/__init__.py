@@ -135,7 +135,9 @@ def read_vectors(
 
 
 def _choose_format(
-    path: PathLike, format: VectorFormat | str | None, stdin: IO[bytes] | None  # noqa: A002
+    path: PathLike,
+    format: VectorFormat | str | None,
+    stdin: IO[bytes] | None,  # noqa: A002
 ) -> VectorFormat:
     if stdin is None:
         return VectorFormat(format) if format is not None else detect_format(path)
@@ -162,7 +164,11 @@ def _read_format(
     words_path: PathLike | None,
 ) -> WordVectors:
     name = display_name(path)
-    options = {"limit": limit, "duplicates": duplicates, "unicode_errors": unicode_errors}
+    options = {
+        "limit": limit,
+        "duplicates": duplicates,
+        "unicode_errors": unicode_errors,
+    }
 
     if kind is VectorFormat.SPACY:
         from textprune.spacy_vectors import read_spacy_vectors
@@ -375,9 +381,15 @@ def write_vectors(
                 kind.value,
                 len(table.aliases),
             )
-    if kind in (VectorFormat.WORD2VEC_TEXT, VectorFormat.GLOVE, VectorFormat.WORD2VEC_BINARY):
+    if kind in (
+        VectorFormat.WORD2VEC_TEXT,
+        VectorFormat.GLOVE,
+        VectorFormat.WORD2VEC_BINARY,
+    ):
         _check_words(table, path)
-    logger.info("Writing %d vectors to %s as %s", len(table), display_name(path), kind.value)
+    logger.info(
+        "Writing %d vectors to %s as %s", len(table), display_name(path), kind.value
+    )
 
     if kind is VectorFormat.NPY:
         _write_npy(table, path, words_path)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import enum
-from array import array
 import logging
 import os
+from array import array
+from collections.abc import Iterable
 
 import numpy as np
-
-from collections.abc import Iterable
 
 from textprune.errors import InputFormatError
 from textprune.vectors import WordVectors
@@ -160,9 +159,10 @@ class RowCollector:
         row = self.index.get(word)
         if row is not None:
             if self.duplicates is Duplicates.ERROR:
+                earlier = self._describe(self.where[row])
                 raise InputFormatError(
-                    f"the word {word!r} also appears at {self._describe(self.where[row])}; "
-                    "remove one of the rows, or pass --duplicates first or last",
+                    f"the word {word!r} also appears at {earlier}; remove one of the "
+                    "rows, or pass --duplicates first or last",
                     path=self.name,
                     **self._locate(position),
                 )

@@ -63,9 +63,7 @@ def looks_binary(sample: bytes) -> bool:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A multi-byte character cut at the end of the sample is still text.
-        if exc.start >= len(sample) - 4:
-            return False
-        return True
+        return exc.start < len(sample) - 4
     return False
 
 

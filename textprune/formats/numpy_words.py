@@ -44,9 +44,11 @@ def words_path_for(path: PathLike) -> Path:
 
 def _find_words_file(path: PathLike) -> Path:
     default = words_path_for(path)
-    plain = Path(str(default).removesuffix(default.suffix)) if default.suffix in (
-        COMPRESSION_SUFFIXES
-    ) else default
+    plain = (
+        Path(str(default).removesuffix(default.suffix))
+        if default.suffix in (COMPRESSION_SUFFIXES)
+        else default
+    )
     candidates = [default, plain] + [
         plain.with_name(plain.name + suffix) for suffix in COMPRESSION_SUFFIXES
     ]
@@ -133,8 +135,7 @@ def _read_array(stream: IO[bytes], name: str) -> np.ndarray:
         ) from exc
     if len(shape) != 2 or dtype.kind not in "fiu" or 0 in shape:
         raise InputFormatError(
-            f"expected a non-empty 2-d matrix of numbers, got shape {shape} of "
-            f"{dtype}",
+            f"expected a non-empty 2-d matrix of numbers, got shape {shape} of {dtype}",
             path=name,
         )
     if shape[1] > MAX_DIMS:

@@ -68,9 +68,10 @@ def _iter_line_blocks(stream: IO[bytes], name: str):
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             if len(data) > MAX_LINE_BYTES:
+                limit_mb = MAX_LINE_BYTES // 1024**2
                 raise InputFormatError(
-                    f"line {line_number} is longer than {MAX_LINE_BYTES // 1024**2} MB; "
-                    "this does not look like a text vector file, so check --from",
+                    f"line {line_number} is longer than {limit_mb} MB; this does not "
+                    "look like a text vector file, so check --from",
                     path=name,
                     line=line_number,
                 )
