@@ -483,3 +483,13 @@ def test_spacy_md_round_trip(tmp_path):
     before, after = (list(rows) for rows in zip(*sorted(pairs)))
     assert len(pairs) == 20_000
     np.testing.assert_array_equal(written.data[after], original.data[before])
+
+
+def test_duplicate_across_blocks(tmp_path):
+    """The last line, without a newline, is parsed as a block of its own."""
+    path = tmp_path / "dup.txt"
+    path.write_bytes(b"a 1 1\nb 2 2\na 3 3")
+
+    with pytest.raises(InputFormatError, match="also appears at line 1"):
+        read_vectors(path)
+    assert_same_table(read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]])

@@ -138,19 +138,15 @@ class RowCollector:
     ) -> None:
         """Append rows; ``values`` has shape (len(words), dims)."""
         self.reserve(len(words))
-        index = self.index
-        fast = len(index) + len(words)
         start = len(self.words)
-        index.update(zip(words, range(start, start + len(words))))
-        if len(index) == fast:
+        block_index = dict(zip(words, range(start, start + len(words))))
+        if len(block_index) == len(words) and block_index.keys().isdisjoint(self.index):
+            self.index.update(block_index)
             self.matrix[start : start + len(words)] = values
             self.words.extend(words)
             self.where.extend(positions)
             return
-        # Some word repeats: undo the bulk insert and go row by row.
-        for word in words:
-            if index.get(word, -1) >= start:
-                del index[word]
+        # Some word repeats: go row by row, which applies the duplicates rule.
         for word, vector, position in zip(words, values, positions):
             self.add(word, vector, position)
 
