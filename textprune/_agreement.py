@@ -9,11 +9,11 @@ import numpy as np
 
 from textprune._lookup import unit_rows
 from textprune._stats import (
+    ResampledSpearman,
     bootstrap,
     make_rng,
     percentile_interval,
     spearman,
-    spearman_rows,
 )
 from textprune.vectors import WordVectors
 
@@ -150,7 +150,7 @@ def neighbour_agreement(
         n_pairs,
         n_resamples,
         make_rng(seed, "agreement-cosine"),
-        lambda idx: spearman_rows(base_cos[idx], cand_cos[idx]),
+        ResampledSpearman(base_cos, cand_cos),
     )
     logger.info(
         "Agreement over %d shared words: top-%d overlap %.3f, cosine rho %.3f",

@@ -163,10 +163,13 @@ def _scores(
         lengths = np.linalg.norm(mean, axis=1, keepdims=True)
         mean = (mean / np.where(lengths > 0, lengths, 1.0)).astype(np.float32)
         return (mean @ vectors.T) / safe_norms
-    cos_a = (unit[abc[:, 0]] @ vectors.T) / safe_norms
-    cos_b = (unit[abc[:, 1]] @ vectors.T) / safe_norms
-    cos_c = (unit[abc[:, 2]] @ vectors.T) / safe_norms
-    return ((1 + cos_b) / 2) * ((1 + cos_c) / 2) / ((1 + cos_a) / 2 + 0.000001)
+    # Each distinct question word's cosines are computed once per batch.
+    distinct, inverse = np.unique(abc, return_inverse=True)
+    inverse = inverse.reshape(abc.shape)
+    shifted = ((unit[distinct] @ vectors.T) / safe_norms + 1) / 2
+    scores = shifted[inverse[:, 1]] * shifted[inverse[:, 2]]
+    scores /= shifted[inverse[:, 0]] + 0.000001
+    return scores
 
 
 def _predict(

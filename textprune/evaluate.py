@@ -45,13 +45,13 @@ from textprune._analogy import (
 from textprune._io import PathLike, display_name
 from textprune._lookup import WordLookup
 from textprune._stats import (
+    ResampledSpearman,
     bootstrap,
     make_rng,
     pearson,
     pearson_rows,
     percentile_interval,
     spearman,
-    spearman_rows,
 )
 from textprune.benchmarks import (
     ANALOGY_DEFAULT,
@@ -431,11 +431,12 @@ def _correlation_interval(
     if len(gold) < 2:
         return _NAN_INTERVAL, _NAN_INTERVAL
     rng = make_rng(settings.seed, *labels)
+    resampled_rho = ResampledSpearman(gold, model)
     rho: list[np.ndarray] = []
     r: list[np.ndarray] = []
 
     def both(indices: np.ndarray) -> np.ndarray:
-        rho.append(spearman_rows(gold[indices], model[indices]))
+        rho.append(resampled_rho(indices))
         r.append(pearson_rows(gold[indices], model[indices]))
         return rho[-1]
 
@@ -540,12 +541,14 @@ def compare_similarity(
     draws = np.full(settings.n_resamples, np.nan)
     if len(gold) >= 2:
         rng = make_rng(settings.seed, "difference", benchmark.name)
+        base_resampled = ResampledSpearman(gold, base)
+        cand_resampled = ResampledSpearman(gold, cand)
         base_draws: list[np.ndarray] = []
         cand_draws: list[np.ndarray] = []
 
         def paired(indices: np.ndarray) -> np.ndarray:
-            base_draws.append(spearman_rows(gold[indices], base[indices]))
-            cand_draws.append(spearman_rows(gold[indices], cand[indices]))
+            base_draws.append(base_resampled(indices))
+            cand_draws.append(cand_resampled(indices))
             return cand_draws[-1] - base_draws[-1]
 
         draws = bootstrap(len(gold), settings.n_resamples, rng, paired)

@@ -54,15 +54,26 @@ def describe_table(summary: VectorsSummary) -> str:
     )
 
 
-def _render_rows(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Align columns: the first left-aligned, the others right-aligned."""
+def render_rows(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    right_aligned: set[int] | None = None,
+) -> list[str]:
+    """Align columns; by default the first is left-aligned and the rest right-aligned.
+
+    ``right_aligned`` names the right-aligned columns by position instead.
+    """
+    if right_aligned is None:
+        right_aligned = set(range(1, len(header)))
     widths = [len(cell) for cell in header]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row)]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [cells[0].ljust(widths[0])]
-        parts += [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:])]
+        parts = [
+            cell.rjust(width) if number in right_aligned else cell.ljust(width)
+            for number, (cell, width) in enumerate(zip(cells, widths))
+        ]
         return "  ".join(parts).rstrip()
 
     return [line(header)] + [line(row) for row in rows]
@@ -214,14 +225,14 @@ def format_table(report: EvaluationReport) -> str:
     for role, item in tables:
         lines.append(f"{role}: {describe_table(item.summary)}")
         if item.similarity:
-            lines += _render_rows(_SCORE_HEADER, _score_rows(item))
+            lines += render_rows(_SCORE_HEADER, _score_rows(item))
         for group in _group_analogies(item.analogies):
             first = group[0]
             lines.append(
                 f"Analogies {first.benchmark} (first {first.restrict_vocab:,} rows):"
             )
             header, rows = _analogy_rows(group)
-            lines += _render_rows(header, rows)
+            lines += render_rows(header, rows)
         lines.append("")
     if report.baseline is not None:
         for item in report.candidates:
@@ -230,7 +241,7 @@ def format_table(report: EvaluationReport) -> str:
                 "both cover (lost: pairs only the baseline covers):"
             )
             rows = _comparison_rows(item) + _analogy_comparison_rows(item)
-            lines += _render_rows(_COMPARE_HEADER, rows)
+            lines += render_rows(_COMPARE_HEADER, rows)
             lines += _agreement_lines(item)
             lines.append("")
     if report.gate is not None:
@@ -388,6 +399,7 @@ __all__ = [
     "format_markdown",
     "format_table",
     "gate_lines",
+    "render_rows",
     "report_to_dict",
     "write_json",
     "write_markdown",
