@@ -400,25 +400,29 @@ def pair_cosines(
     oov = OOVPolicy(oov)
     first, second = _pair_rows(lookup, benchmark)
     found = (first >= 0) & (second >= 0)
-    unit = lookup.unit
+    vectors = lookup.table.vectors
     if oov is OOVPolicy.MEAN:
-        mean = lookup.table.vectors.astype(np.float64).mean(axis=0)
-        length = np.linalg.norm(mean)
-        mean_unit = (mean / length if length > 0 else mean).astype(np.float32)
-        unit = np.vstack([unit, mean_unit])
-        first = np.where(first >= 0, first, len(unit) - 1)
-        second = np.where(second >= 0, second, len(unit) - 1)
-        return _cosines(unit, first, second), found
+        mean = vectors.astype(np.float64).mean(axis=0, keepdims=True)
+        vectors = np.vstack([vectors.astype(np.float64), mean])
+        first = np.where(first >= 0, first, len(vectors) - 1)
+        second = np.where(second >= 0, second, len(vectors) - 1)
+        return _cosines(vectors, first, second), found
     cosines = np.full(len(first), np.nan)
-    cosines[found] = _cosines(unit, first[found], second[found])
+    cosines[found] = _cosines(vectors, first[found], second[found])
     if oov is OOVPolicy.ZERO:
         cosines[~found] = 0.0
     return cosines, found
 
 
-def _cosines(unit: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    products = np.einsum("ij,ij->i", unit[first], unit[second], dtype=np.float64)
-    return np.clip(products, -1.0, 1.0)
+def _cosines(vectors: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Return the cosine of each row pair in float64; 0 when a row is all zeros."""
+    left = vectors[first].astype(np.float64)
+    right = vectors[second].astype(np.float64)
+    norms = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    products = np.einsum("ij,ij->i", left, right)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cosines = np.where(norms > 0, products / norms, 0.0)
+    return np.clip(cosines, -1.0, 1.0)
 
 
 def _correlation_interval(
