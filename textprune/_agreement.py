@@ -26,7 +26,7 @@ _BLOCK_FLOATS = 1 << 24
 
 @dataclass
 class NeighbourAgreement:
-    """How closely a candidate table preserves the geometry of a baseline table.
+    """Agreement of a candidate table's geometry with a baseline table.
 
     Both measures use only the words that are row words of both tables, so
     vocabulary pruning does not count as disagreement.
@@ -71,9 +71,7 @@ def _top_k(unit: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
         rows = queries[start : start + block]
         sims = unit[rows] @ unit.T
         sims[np.arange(len(rows)), rows] = -np.inf
-        result[start : start + len(rows)] = np.argpartition(-sims, k - 1, axis=1)[
-            :, :k
-        ]
+        result[start : start + len(rows)] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     return result
 
 
@@ -122,16 +120,23 @@ def neighbour_agreement(
             len(shared),
             k,
         )
-        return NeighbourAgreement(len(shared), k, 0, nan, (nan, nan), 0, nan, (nan, nan))
+        return NeighbourAgreement(
+            len(shared), k, 0, nan, (nan, nan), 0, nan, (nan, nan)
+        )
     base_unit = unit_rows(baseline.vectors[[baseline.key_to_index[w] for w in shared]])
     cand_unit = unit_rows(candidate.vectors[[candidate_rows[w] for w in shared]])
 
     rng = make_rng(seed, "agreement-sample")
-    queries = np.sort(rng.choice(len(shared), size=min(n_queries, len(shared)), replace=False))
+    queries = np.sort(
+        rng.choice(len(shared), size=min(n_queries, len(shared)), replace=False)
+    )
     base_top = _top_k(base_unit, queries, k)
     cand_top = _top_k(cand_unit, queries, k)
     overlaps = np.array(
-        [len(np.intersect1d(b, c, assume_unique=True)) / k for b, c in zip(base_top, cand_top)]
+        [
+            len(np.intersect1d(b, c, assume_unique=True)) / k
+            for b, c in zip(base_top, cand_top)
+        ]
     )
 
     first = rng.integers(0, len(shared), size=n_pairs)

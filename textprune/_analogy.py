@@ -10,11 +10,11 @@ For a question ``a : b :: c : d`` the answer is the row, among the first
   ``cos' = (1 + cos) / 2`` (Levy and Goldberg, 2014), as gensim's
   ``most_similar_cosmul`` computes it.
 
-As in gensim's ``evaluate_word_analogies``: only the first ``restrict_vocab`` rows are
-looked up and searched; the rows of ``a``, ``b`` and ``c`` are excluded; among the
-five best remaining rows, the first whose word (case-folded when ``lowercase``) is
-not one of the question words is the prediction. Aliases are not used, because an
-alias points at another word's row.
+The rules follow gensim's ``evaluate_word_analogies``. Only the first
+``restrict_vocab`` rows are looked up and searched, and the rows of ``a``, ``b`` and
+``c`` are excluded. Among the five best remaining rows, the prediction is the first
+whose word (case-folded when ``lowercase``) is not one of the question words.
+Aliases are not used, because an alias points at another word's row.
 """
 
 from __future__ import annotations
@@ -283,7 +283,10 @@ def evaluate_analogies(
         start += len(section_questions)
         sections.append(
             AnalogySection(
-                name, len(section_questions), int((part >= 0).sum()), int((part == 1).sum())
+                name,
+                len(section_questions),
+                int((part >= 0).sum()),
+                int((part == 1).sum()),
             )
         )
 

@@ -118,9 +118,7 @@ def bootstrap(
     return values
 
 
-def percentile_interval(
-    values: np.ndarray, confidence: float
-) -> tuple[float, float]:
+def percentile_interval(values: np.ndarray, confidence: float) -> tuple[float, float]:
     """Return the percentile interval of bootstrap ``values``, ignoring NaN draws."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:

@@ -234,7 +234,9 @@ def _parse_score(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def read_similarity_pairs(path: PathLike, name: str | None = None) -> SimilarityBenchmark:
+def read_similarity_pairs(
+    path: PathLike, name: str | None = None
+) -> SimilarityBenchmark:
     """Read a word-similarity file of ``word1 word2 score`` rows.
 
     The first row that is neither blank nor a ``#`` comment is taken as a header and
@@ -289,7 +291,9 @@ def read_similarity_pairs(path: PathLike, name: str | None = None) -> Similarity
             path=shown,
         )
     label = name or _stem(path)
-    return SimilarityBenchmark(label, pairs, np.asarray(scores, dtype=np.float64), shown)
+    return SimilarityBenchmark(
+        label, pairs, np.asarray(scores, dtype=np.float64), shown
+    )
 
 
 def read_analogies(path: PathLike, name: str | None = None) -> AnalogyBenchmark:

@@ -9,7 +9,7 @@ The main entry points:
   Spearman's rho and Pearson's r between cosine similarities and human scores, with
   seeded bootstrap intervals over pairs.
 - :func:`compare_similarity` scores a baseline and a candidate on the pairs both
-  cover, with a paired bootstrap interval of the difference; pairs the candidate
+  cover, with a paired bootstrap interval of the difference. Pairs the candidate
   lost are counted apart, as coverage loss.
 - :func:`evaluate_analogies` (3CosAdd, 3CosMul) and :func:`neighbour_agreement`
   (top-k overlap and cosine rank correlation with the baseline).
@@ -71,7 +71,7 @@ _NAN_INTERVAL: Interval = (math.nan, math.nan)
 
 
 class OOVPolicy(str, Enum):
-    """What a pair with an unknown word contributes to a similarity score."""
+    """Policy for pairs with an unknown word in a similarity score."""
 
     SKIP = "skip"
     ZERO = "zero"
@@ -180,7 +180,7 @@ class MeanComparison:
 
 @dataclass
 class VectorsSummary:
-    """What was evaluated: where the table came from and how big it is.
+    """Source and size of an evaluated table.
 
     Parameters
     ----------
@@ -243,6 +243,11 @@ class GateCheck:
         ``|baseline|`` when the limit is relative.
     limit : float
         The allowed drop, in the same unit.
+    relative : bool
+        Whether ``drop`` and ``limit`` are percentages of ``|baseline|``.
+    difference_ci : tuple of (float, float)
+        Paired bootstrap interval of ``candidate_score - baseline``, to tell a
+        real drop from noise.
     passed : bool
         Whether ``drop <= limit``. A check with no common pairs passes and is
         reported as skipped.
@@ -255,6 +260,7 @@ class GateCheck:
     drop: float
     limit: float
     relative: bool
+    difference_ci: Interval
     passed: bool
 
 
@@ -482,9 +488,7 @@ def evaluate_similarity(
         gold, model, settings, "similarity", benchmark.name
     )
     if found.sum() < len(found):
-        missing = [
-            pair for pair, known in zip(benchmark.pairs, found) if not known
-        ][:5]
+        missing = [pair for pair, known in zip(benchmark.pairs, found) if not known][:5]
         logger.info(
             "%s: %d of %d pairs have an unknown word, such as %s",
             benchmark.name,
@@ -505,7 +509,9 @@ def evaluate_similarity(
     )
 
 
-def _as_lookup(table: WordVectors | WordLookup, settings: EvaluationSettings) -> WordLookup:
+def _as_lookup(
+    table: WordVectors | WordLookup, settings: EvaluationSettings
+) -> WordLookup:
     if isinstance(table, WordLookup):
         if table.lowercase != settings.lowercase:
             return WordLookup(table.table, settings.lowercase)
@@ -608,8 +614,8 @@ def parse_max_drop(text: str | float) -> tuple[float, bool]:
     ------
     TextpruneError
         If the value is not a number, is negative, or is an absolute drop of 1 or
-        more (rho lies in [-1, 1], so such a limit is almost surely a percentage
-        or points on a 0-100 scale given by mistake).
+        more. Rho lies in [-1, 1], so such a limit is most likely a percentage or
+        points on a 0-100 scale given by mistake.
     """
     raw = str(text).strip()
     relative = raw.endswith("%")
@@ -633,16 +639,29 @@ def parse_max_drop(text: str | float) -> tuple[float, bool]:
 
 
 def _gate_check(
-    label: str, benchmark: str, base: float, cand: float, limit: float, relative: bool
+    label: str,
+    benchmark: str,
+    scores: tuple[float, float],
+    difference_ci: Interval,
+    limit: float,
+    relative: bool,
 ) -> GateCheck:
+    base, cand = scores
     if not (math.isfinite(base) and math.isfinite(cand)):
-        return GateCheck(label, benchmark, base, cand, math.nan, limit, relative, True)
+        return GateCheck(
+            label, benchmark, base, cand, math.nan, limit, relative, difference_ci, True
+        )
     drop = base - cand
     if relative:
-        drop = drop / abs(base) * 100.0 if base != 0 else (math.inf if drop > 0 else 0.0)
+        if base != 0:
+            drop = drop / abs(base) * 100.0
+        else:
+            drop = math.inf if drop > 0 else 0.0
     # A tolerance keeps a drop equal to the limit from failing on rounding.
     passed = drop <= limit + 1e-12
-    return GateCheck(label, benchmark, base, cand, drop, limit, relative, passed)
+    return GateCheck(
+        label, benchmark, base, cand, drop, limit, relative, difference_ci, passed
+    )
 
 
 def check_gate(
@@ -681,8 +700,8 @@ def check_gate(
                     _gate_check(
                         label,
                         "mean",
-                        mean.baseline_spearman,
-                        mean.candidate_spearman,
+                        (mean.baseline_spearman, mean.candidate_spearman),
+                        mean.difference_ci,
                         limit,
                         relative,
                     )
@@ -693,8 +712,8 @@ def check_gate(
                 _gate_check(
                     label,
                     comparison.benchmark,
-                    comparison.baseline_spearman,
-                    comparison.candidate_spearman,
+                    (comparison.baseline_spearman, comparison.candidate_spearman),
+                    comparison.difference_ci,
                     limit,
                     relative,
                 )

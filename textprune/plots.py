@@ -49,8 +49,13 @@ def _save(figure: Any, path: PathLike) -> None:
 
 def _yerr(values: Sequence[float], intervals: Sequence[Sequence[float]]) -> np.ndarray:
     """Return the (2, n) distances from each value to its interval ends (0 if NaN)."""
-    lower = [v - low if math.isfinite(low) else 0.0 for v, (low, _) in zip(values, intervals)]
-    upper = [high - v if math.isfinite(high) else 0.0 for v, (_, high) in zip(values, intervals)]
+    lower = [
+        v - low if math.isfinite(low) else 0.0 for v, (low, _) in zip(values, intervals)
+    ]
+    upper = [
+        high - v if math.isfinite(high) else 0.0
+        for v, (_, high) in zip(values, intervals)
+    ]
     return np.clip(np.array([lower, upper]), 0.0, None)
 
 
@@ -58,8 +63,8 @@ def plot_scores(report: EvaluationReport, path: PathLike) -> None:
     """Draw Spearman's rho per benchmark for every table, with bootstrap intervals.
 
     With a baseline, each candidate's bars are its scores on the pairs both tables
-    cover, next to the baseline's scores on the same pairs of the first candidate;
-    without one, each table's own scores are drawn.
+    cover, next to the baseline's scores on the common pairs of the first
+    candidate. Without a baseline, each table's own scores are drawn.
 
     Raises
     ------
@@ -141,8 +146,8 @@ def plot_size_quality(report: EvaluationReport, path: PathLike) -> None:
     """Draw each table's size against its mean Spearman's rho and its coverage.
 
     The left panel shows the mean of each table's own scores under the report's
-    unknown-word policy; the right panel shows the share of benchmark pairs whose
-    words the table knows, because under ``skip`` a smaller vocabulary can raise
+    unknown-word policy. The right panel shows the share of benchmark pairs whose
+    words the table contains, because under ``skip`` a smaller vocabulary can raise
     the mean by dropping hard pairs. The baseline is drawn as a star. Sizes are
     bytes on disk for files, or ``rows * dims * 4`` for other tables.
 
@@ -215,7 +220,9 @@ def write_evaluation_plots(report: EvaluationReport, directory: PathLike) -> lis
     """
     folder = Path(directory)
     if folder.exists() and not folder.is_dir():
-        raise OutputError("exists and is not a folder; name a folder for the charts", path=folder)
+        raise OutputError(
+            "exists and is not a folder; name a folder for the charts", path=folder
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,7 +1,7 @@
 """Rendering an :class:`~textprune.evaluate.EvaluationReport` as text, JSON or Markdown.
 
 The plain-text table is for a terminal, the Markdown for a pull request or a model
-card, and the JSON holds every number of the report, intervals included. NaN (a
+card, and the JSON contains every number of the report, intervals included. NaN (a
 score with fewer than two pairs) is written as ``null`` in JSON and ``n/a`` in text.
 """
 
@@ -177,10 +177,14 @@ def _agreement_lines(report: VectorsReport) -> list[str]:
         return []
     return [
         f"Agreement with the baseline over {agreement.common_words:,} shared words:",
-        f"  top-{agreement.k} neighbour overlap {_number(agreement.topk_overlap)} "
-        f"{_interval(agreement.topk_overlap_ci)} over {agreement.queries} query words",
-        f"  cosine rank correlation {_number(agreement.cosine_spearman)} "
-        f"{_interval(agreement.cosine_spearman_ci)} over {agreement.pairs} random pairs",
+        (
+            f"  top-{agreement.k} neighbour overlap {_number(agreement.topk_overlap)} "
+            f"{_interval(agreement.topk_overlap_ci)} over {agreement.queries} query words"
+        ),
+        (
+            f"  cosine rank correlation {_number(agreement.cosine_spearman)} "
+            f"{_interval(agreement.cosine_spearman_ci)} over {agreement.pairs} random pairs"
+        ),
     ]
 
 
@@ -207,11 +211,12 @@ def gate_lines(gate: GateResult) -> list[str]:
     lines = [f"Quality gate FAILED: max drop {gate.max_drop} {scope}."]
     for check in gate.failures:
         unit = "%" if check.relative else ""
+        digits = 2 if check.relative else 4
         lines.append(
             f"  {check.candidate}: {check.benchmark} dropped from "
             f"{_number(check.baseline)} to {_number(check.candidate_score)} "
-            f"({_number(check.drop, 4 if not check.relative else 2)}{unit} > "
-            f"{check.limit:g}{unit})"
+            f"(drop {_number(check.drop, digits)}{unit} > {check.limit:g}{unit}; "
+            f"difference CI {_interval(check.difference_ci, sign=True)})"
         )
     return lines
 
@@ -220,7 +225,8 @@ def format_table(report: EvaluationReport) -> str:
     """Return the report as aligned plain-text tables."""
     lines = [_settings_line(report), ""]
     tables = ([("Baseline", report.baseline)] if report.baseline else []) + [
-        ("Candidate" if report.baseline else "Vectors", item) for item in report.candidates
+        ("Candidate" if report.baseline else "Vectors", item)
+        for item in report.candidates
     ]
     for role, item in tables:
         lines.append(f"{role}: {describe_table(item.summary)}")
@@ -260,10 +266,15 @@ def format_markdown(report: EvaluationReport) -> str:
     """Return the report as Markdown sections with pipe tables."""
     lines = ["# Word-vector evaluation", "", _settings_line(report), ""]
     tables = ([("Baseline", report.baseline)] if report.baseline else []) + [
-        ("Candidate" if report.baseline else "Vectors", item) for item in report.candidates
+        ("Candidate" if report.baseline else "Vectors", item)
+        for item in report.candidates
     ]
     for role, item in tables:
-        lines += [f"## {role}: `{item.summary.label}`", "", describe_table(item.summary)]
+        lines += [
+            f"## {role}: `{item.summary.label}`",
+            "",
+            describe_table(item.summary),
+        ]
         if item.similarity:
             lines += ["", *_markdown_table(_SCORE_HEADER, _score_rows(item))]
         for group in _group_analogies(item.analogies):
@@ -280,8 +291,10 @@ def format_markdown(report: EvaluationReport) -> str:
             lines += [
                 f"## `{item.summary.label}` against the baseline",
                 "",
-                "Spearman on the pairs both tables cover; *lost* counts the pairs "
-                "only the baseline covers.",
+                (
+                    "Spearman on the pairs both tables cover; *lost* counts the pairs "
+                    "only the baseline covers."
+                ),
                 "",
                 *_markdown_table(
                     _COMPARE_HEADER,
