@@ -231,3 +231,17 @@ def test_cli_prune_output_equal_to_input(runner, counts_file):
     assert result.exit_code == 1
     assert "also an input" in result.stderr
     assert counts_file.read_bytes() == before
+
+
+def test_cli_prune_plot_writes_charts(runner, counts_file, tmp_path):
+    charts = tmp_path / "charts"
+    result = runner.invoke(
+        main,
+        ["prune", str(counts_file), "--min-count", "2", "-o", str(tmp_path / "v.tsv"),
+         "--plot", str(charts)],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("rank-frequency.png", "coverage.png"):
+        data = (charts / name).read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert len(data) > 10_000

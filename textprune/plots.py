@@ -307,7 +307,19 @@ def plot_coverage(counts: FrequencyDictionary, path: PathLike) -> None:
     _save(figure, path)
 
 
+def plot_counts(counts: FrequencyDictionary, directory: PathLike) -> list[Path]:
+    """Write ``rank-frequency.png`` and ``coverage.png`` of ``counts`` into
+    ``directory``, creating it if needed, and return their paths."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "rank-frequency.png", folder / "coverage.png"]
+    plot_rank_frequency(counts, written[0])
+    plot_coverage(counts, written[1])
+    return written
+
+
 __all__ = [
+    "plot_counts",
     "plot_coverage",
     "plot_rank_frequency",
     "plot_scores",

@@ -86,6 +86,12 @@ class DocumentThreshold(click.ParamType):
     type=click.Path(path_type=Path),
     help="Also write every dropped word with its counts and the rule that dropped it.",
 )
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write rank-frequency.png and coverage.png of COUNTS into this folder.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -99,6 +105,7 @@ def command(
     stop_words: str,
     keep_path: Path | None,
     dropped_path: Path | None,
+    plot_dir: Path | None,
 ) -> None:
     """Prune the frequency dictionary COUNTS and write the kept rows.
 
@@ -133,3 +140,8 @@ def command(
     if dropped_path is not None:
         write_dropped(pruner, counts, dropped_path)
     report(ctx, format_summary(pruner))
+    if plot_dir is not None:
+        from textprune.plots import plot_counts
+
+        for path in plot_counts(counts, plot_dir):
+            report(ctx, f"Wrote {path}")
