@@ -493,3 +493,13 @@ def test_duplicate_across_blocks(tmp_path):
     with pytest.raises(InputFormatError, match="also appears at line 1"):
         read_vectors(path)
     assert_same_table(read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]])
+
+
+def test_reader_table_matches_constructor(gensim_datapath):
+    """Readers build tables without WordVectors.__init__; they must be equal."""
+    table = read_vectors(gensim_datapath("lee_fasttext.vec"))
+    rebuilt = WordVectors(list(table.words), table.vectors.copy())
+    assert table.key_to_index == rebuilt.key_to_index
+    assert table.aliases == rebuilt.aliases == {}
+    assert table.vectors.flags.c_contiguous
+    assert table.row("the") == 0
