@@ -339,7 +339,7 @@ def test_word2vec_c_trailing_spaces(tmp_path):
     assert_same_table(read_vectors(path), ["a", "b"], [[1, 2], [3, 4]])
 
 
-def test_glove_one_dimension_first_row_is_not_count_line(tmp_path):
+def test_glove_one_dimension_rows(tmp_path):
     path = tmp_path / "one.txt"
     path.write_text("1 5\n2 6\n3 7\n")
     assert_same_table(read_vectors(path), ["1", "2", "3"], [[5], [6], [7]])
@@ -492,7 +492,9 @@ def test_duplicate_across_blocks(tmp_path):
 
     with pytest.raises(InputFormatError, match="also appears at line 1"):
         read_vectors(path)
-    assert_same_table(read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]])
+    assert_same_table(
+        read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]]
+    )
 
 
 def test_reader_table_matches_constructor(gensim_datapath):

@@ -368,6 +368,9 @@ def write_vectors(
     if kind is VectorFormat.SPACY:
         from textprune.spacy_vectors import write_spacy_vectors
 
+        if os.fspath(path) == STDIN:
+            raise TextpruneError("spaCy output is a folder; name it instead of '-'")
+
         write_spacy_vectors(table, path, lang=spacy_lang)
         return kind
 

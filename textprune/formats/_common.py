@@ -18,13 +18,13 @@ logger = logging.getLogger(__name__)
 
 BOM = b"\xef\xbb\xbf"
 
-# The first allocation of a reader's matrix holds at most this many bytes, so a count
+# The first allocation of a reader's matrix is at most this many bytes, so a count
 # line that announces a huge table cannot make the reader allocate it up front.
 MAX_INITIAL_BYTES = 256 * 1024**2
 
-# Most dimensions a vector may have. Published word vectors have at most a few
-# thousand; the cap turns a corrupt count line or row into an error instead of a
-# huge allocation.
+# Maximum number of dimensions of a vector. Published word vectors have at most a
+# few thousand, so a larger number means a corrupt count line or row, and the cap
+# turns it into an error instead of a huge allocation.
 MAX_DIMS = 100_000
 
 
@@ -40,7 +40,7 @@ def check_dims(dims: int, name: str, line: int | None = None) -> None:
 
 
 class Duplicates(str, enum.Enum):
-    """What a reader does with a word that appears on more than one row."""
+    """Rule for a word that appears on more than one row."""
 
     ERROR = "error"
     FIRST = "first"
@@ -48,7 +48,7 @@ class Duplicates(str, enum.Enum):
 
 
 class UnicodeErrors(str, enum.Enum):
-    """How a reader decodes words that are not valid UTF-8 (Python's ``errors``)."""
+    """Decoding rule for words that are not valid UTF-8 (Python's ``errors``)."""
 
     STRICT = "strict"
     REPLACE = "replace"
