@@ -505,3 +505,21 @@ def test_reader_table_matches_constructor(gensim_datapath):
     assert table.aliases == rebuilt.aliases == {}
     assert table.vectors.flags.c_contiguous
     assert table.row("the") == 0
+
+
+def test_limit_keeps_aliases_of_kept_rows(tmp_path):
+    table = WordVectors(
+        ["apple", "pear"], np.eye(2, dtype=np.float32), {"Apple": 0, "Pear": 1}
+    )
+    path = tmp_path / "pipe"
+    write_vectors(table, path, "spacy")
+
+    limited = read_vectors(path, limit=1)
+
+    assert limited.words == ["apple"]
+    assert limited.aliases == {"Apple": 0}
+
+
+def test_invalid_option_value_lists_choices():
+    with pytest.raises(ValueError, match="duplicates must be one of 'error'"):
+        read_vectors("unused.txt", duplicates="both")
