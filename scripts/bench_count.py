@@ -279,9 +279,12 @@ def measure(key: str, paths: list[Path], workdir: Path) -> dict[str, Any]:
     summary["tool"] = tool
     summary["tsv"] = out + ".tsv"
     summary["max_rss_mb"] = usage.ru_maxrss / 1024
+    # CPU time of the process and the children it waited for, start-up included.
+    summary["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     summary["tree_rss_mb"] = tree_peak / 2**20
     print(
-        f"{tool}: {summary['seconds']:.1f} s, largest process "
+        f"{key}: {summary['seconds']:.1f} s, {summary['cpu_seconds']:.1f} CPU s, "
+        f"largest process "
         f"{summary['max_rss_mb']:.0f} MB, tree {summary['tree_rss_mb']:.0f} MB",
         file=sys.stderr,
     )
@@ -394,10 +397,11 @@ def render(
         ),
         "",
         (
-            "| tool | input MB | seconds | MB/s | tokens/s | peak RSS, largest "
-            "process (MB) | peak RSS, process tree (MB) | counts equal reference |"
+            "| tool | input MB | seconds | MB/s | tokens/s | CPU seconds | MB per "
+            "CPU second | peak RSS, largest process (MB) | peak RSS, process tree "
+            "(MB) | counts equal reference |"
         ),
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, label, corpus in ROWS:
         if key not in results:
@@ -419,7 +423,8 @@ def render(
             label += f" (+{row['startup_seconds']:.1f} s cluster start, not counted)"
         lines.append(
             f"| {label} | {megabytes:.1f} | {seconds:.1f} | {megabytes / seconds:.1f} "
-            f"| {row['n_tokens'] / seconds:,.0f} | {row['max_rss_mb']:.0f} "
+            f"| {row['n_tokens'] / seconds:,.0f} | {row['cpu_seconds']:.1f} "
+            f"| {megabytes / row['cpu_seconds']:.1f} | {row['max_rss_mb']:.0f} "
             f"| {row['tree_rss_mb']:.0f} | {equal} |"
         )
     lines += ["", *targets(results, sizes)]

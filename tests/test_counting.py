@@ -350,3 +350,10 @@ def test_clean_corpus_file_documents(small_corpus: Path, tmp_path: Path) -> None
     assert lines[0] == "first line second line"
     assert len(lines) == 3
     assert lines[1].startswith("in the beginning god created")
+
+
+def test_clean_corpus_jsonl_empty_record(tmp_path: Path) -> None:
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_text('{"text": ""}\n{"text": "Two words"}\n{"text": "..."}\n')
+    options = CleanOptions(CountOptions(corpus=CorpusOptions(jsonl_field="text")))
+    assert clean_text([jsonl], options) == "\ntwo words\n\n"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 import functools
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -333,31 +332,23 @@ class SpacyTokenizer:
         return result
 
 
-_pipelines = threading.local()
-
-
 def load_blank_pipeline(lang: str) -> Any:
-    """Return a blank spaCy pipeline for ``lang``, one per thread and language.
+    """Create a blank spaCy pipeline for ``lang``.
 
     Raises
     ------
     TextpruneError
         If spaCy has no language ``lang`` or it needs a package that is missing.
     """
-    cache = getattr(_pipelines, "cache", None)
-    if cache is None:
-        cache = _pipelines.cache = {}
-    if lang not in cache:
-        import spacy
+    import spacy
 
-        try:
-            cache[lang] = spacy.blank(lang)
-        except (ImportError, ValueError, KeyError) as exc:
-            raise TextpruneError(
-                f"spaCy cannot create a tokenizer for language {lang!r} ({exc}); "
-                "pass an ISO code spaCy supports, such as en, de, fr or xx"
-            ) from exc
-    return cache[lang]
+    try:
+        return spacy.blank(lang)
+    except (ImportError, ValueError, KeyError) as exc:
+        raise TextpruneError(
+            f"spaCy cannot create a tokenizer for language {lang!r} ({exc}); "
+            "pass an ISO code spaCy supports, such as en, de, fr or xx"
+        ) from exc
 
 
 Tokenizer = RegexTokenizer | SpacyTokenizer
