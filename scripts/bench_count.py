@@ -1,8 +1,9 @@
 """Benchmark textprune's counting against gensim, scikit-learn, spaCy and a Counter.
 
 Every tool counts the same corpus in its own subprocess, so that its peak memory
-can be read on its own: the largest process from ``wait4`` and the sum over the
-process tree (the parent and its workers) sampled with psutil every 20 ms. The
+can be read on its own. The table gives the largest process (from ``wait4``) and
+the sum over the process tree (the parent and its workers, sampled with psutil
+every 20 ms). The
 table is written between the ``bench_count`` markers of ``docs/benchmarks.md``.
 
 Rules compared:
