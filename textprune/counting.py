@@ -18,7 +18,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any
 
 from textprune._io import PathLike, display_name, open_binary
@@ -43,6 +44,8 @@ from textprune.text import CleaningOptions, TextProcessor, validate_lang
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+_NEWLINE = "\n"
 
 # Seconds to wait for a Dask scheduler to respond.
 SCHEDULER_TIMEOUT = 30
@@ -200,10 +203,14 @@ def _count_block(
         n_documents = len(documents)
     else:
         _, n_documents = _line_documents(text)
-    tokens, lines = processor.tokenize_block(text)
+    tokens = processor.tokenize_block(text)
     result.counts.update(tokens)
     result.counts.pop("\n", None)
+    # Group the tokens between "\n" items into lines without a Python loop, and
+    # reuse the token objects, whose hashes are already computed.
+    lines = map(itemgetter(1), groupby(tokens, _NEWLINE.__eq__))
     result.doc_freqs.update(chain.from_iterable(map(set, lines)))
+    result.doc_freqs.pop(_NEWLINE, None)
     result.n_documents += n_documents
     return failure
 
