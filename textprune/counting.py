@@ -90,8 +90,21 @@ class PartialCounts:
 
 
 def merge_partials(*parts: PartialCounts) -> PartialCounts:
-    """Return the sum of ``parts``; the first argument is updated in place."""
-    total = parts[0]
+    """Return the sum of ``parts`` as a new object, leaving them unchanged.
+
+    Dask may run a task again after a worker fails, so a merge task must not
+    change its inputs.
+    """
+    first = parts[0]
+    # Copying a Counter into an empty one is a C-level dict copy.
+    total = PartialCounts(
+        Counter(first.counts),
+        Counter(first.doc_freqs),
+        first.n_documents,
+        first.n_bytes,
+        dict(first.replacements),
+        first.error,
+    )
     for part in parts[1:]:
         total.add(part)
     return total
