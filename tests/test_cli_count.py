@@ -62,7 +62,15 @@ def test_count_jobs_identical_bytes(
     one, two = tmp_path / "one.tsv", tmp_path / "two.tsv"
     run(runner, "count", str(verses), "-o", str(one))
     result = run(
-        runner, "count", str(verses), "--jobs", "2", "--chunk-size", "1", "-o", str(two)
+        runner,
+        "count",
+        str(verses),
+        "--jobs",
+        "2",
+        "--chunk-size",
+        "0.05",
+        "-o",
+        str(two),
     )
     assert result.exit_code == 0
     assert two.read_bytes() == one.read_bytes()
@@ -76,6 +84,7 @@ def test_count_records_cleaning_settings(
         handle.write(
             "In 1611 the translators, see https://example.org, wrote 3.5 parts\n"
         )
+
     args = [
         "count",
         str(verses),
@@ -97,6 +106,7 @@ def test_count_records_cleaning_settings(
         "--no-nfkc",
     ]
     assert run(runner, *args).exit_code == 0
+
     counts = read_counts(output)
     assert counts.settings == {
         "document": "line",

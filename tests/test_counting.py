@@ -350,3 +350,23 @@ def test_clean_corpus_file_documents(small_corpus: Path, tmp_path: Path) -> None
     assert lines[0] == "first line second line"
     assert len(lines) == 3
     assert lines[1].startswith("in the beginning god created")
+
+
+def test_clean_corpus_jsonl_empty_record(tmp_path: Path) -> None:
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_text('{"text": ""}\n{"text": "Two words"}\n{"text": "..."}\n')
+    options = CleanOptions(CountOptions(corpus=CorpusOptions(jsonl_field="text")))
+    assert clean_text([jsonl], options) == "\ntwo words\n\n"
+
+
+def test_merge_partials_leaves_inputs() -> None:
+    from textprune.counting import PartialCounts, merge_partials
+
+    left = PartialCounts(Counter({"a": 2}), Counter({"a": 1}), 1, 10)
+    right = PartialCounts(Counter({"a": 1, "b": 1}), Counter({"a": 1, "b": 1}), 1, 5)
+    total = merge_partials(left, right)
+    assert total.counts == Counter({"a": 3, "b": 1})
+    assert total.doc_freqs == Counter({"a": 2, "b": 1})
+    assert total.n_documents == 2
+    assert left.counts == Counter({"a": 2})
+    assert left.n_documents == 1

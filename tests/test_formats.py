@@ -339,7 +339,7 @@ def test_word2vec_c_trailing_spaces(tmp_path):
     assert_same_table(read_vectors(path), ["a", "b"], [[1, 2], [3, 4]])
 
 
-def test_glove_one_dimension_first_row_is_not_count_line(tmp_path):
+def test_glove_one_dimension_rows(tmp_path):
     path = tmp_path / "one.txt"
     path.write_text("1 5\n2 6\n3 7\n")
     assert_same_table(read_vectors(path), ["1", "2", "3"], [[5], [6], [7]])
@@ -492,4 +492,34 @@ def test_duplicate_across_blocks(tmp_path):
 
     with pytest.raises(InputFormatError, match="also appears at line 1"):
         read_vectors(path)
-    assert_same_table(read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]])
+    assert_same_table(
+        read_vectors(path, duplicates="last"), ["a", "b"], [[3, 3], [2, 2]]
+    )
+
+
+def test_reader_table_matches_constructor(gensim_datapath):
+    """Readers build tables without WordVectors.__init__; they must be equal."""
+    table = read_vectors(gensim_datapath("lee_fasttext.vec"))
+    rebuilt = WordVectors(list(table.words), table.vectors.copy())
+    assert table.key_to_index == rebuilt.key_to_index
+    assert table.aliases == rebuilt.aliases == {}
+    assert table.vectors.flags.c_contiguous
+    assert table.row("the") == 0
+
+
+def test_limit_keeps_aliases_of_kept_rows(tmp_path):
+    table = WordVectors(
+        ["apple", "pear"], np.eye(2, dtype=np.float32), {"Apple": 0, "Pear": 1}
+    )
+    path = tmp_path / "pipe"
+    write_vectors(table, path, "spacy")
+
+    limited = read_vectors(path, limit=1)
+
+    assert limited.words == ["apple"]
+    assert limited.aliases == {"Apple": 0}
+
+
+def test_invalid_option_value_lists_choices():
+    with pytest.raises(ValueError, match="duplicates must be one of 'error'"):
+        read_vectors("unused.txt", duplicates="both")

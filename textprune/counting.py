@@ -13,11 +13,13 @@ import contextlib
 import gc
 import logging
 import os
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import Any
 
 from textprune._io import PathLike, display_name, open_binary
@@ -42,6 +44,8 @@ from textprune.text import CleaningOptions, TextProcessor, validate_lang
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
+
+_NEWLINE = "\n"
 
 # Seconds to wait for a Dask scheduler to respond.
 SCHEDULER_TIMEOUT = 30
@@ -86,8 +90,21 @@ class PartialCounts:
 
 
 def merge_partials(*parts: PartialCounts) -> PartialCounts:
-    """Return the sum of ``parts``; the first argument is updated in place."""
-    total = parts[0]
+    """Return the sum of ``parts`` as a new object, leaving them unchanged.
+
+    Dask may run a task again after a worker fails, so a merge task must not
+    change its inputs.
+    """
+    first = parts[0]
+    # Copying a Counter into an empty one is a C-level dict copy.
+    total = PartialCounts(
+        Counter(first.counts),
+        Counter(first.doc_freqs),
+        first.n_documents,
+        first.n_bytes,
+        dict(first.replacements),
+        first.error,
+    )
     for part in parts[1:]:
         total.add(part)
     return total
@@ -129,15 +146,23 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_processors: dict[CleaningOptions, TextProcessor] = {}
+class _ProcessorCache(threading.local):
+    processors: dict[CleaningOptions, TextProcessor]
+
+    def __init__(self) -> None:
+        self.processors = {}
+
+
+_processors = _ProcessorCache()
 
 
 def _processor(options: CleaningOptions) -> TextProcessor:
-    """Return a cached processor: compiling patterns or loading spaCy once per
-    process."""
-    if options not in _processors:
-        _processors[options] = TextProcessor(options)
-    return _processors[options]
+    """Return a processor cached per thread, so that patterns are compiled and
+    spaCy is loaded once, and no spaCy tokenizer is shared between threads."""
+    cache = _processors.processors
+    if options not in cache:
+        cache[options] = TextProcessor(options)
+    return cache[options]
 
 
 def _chunk_blocks(chunk: Chunk, block_size: int) -> Iterator[tuple[int, bytes]]:
@@ -191,10 +216,14 @@ def _count_block(
         n_documents = len(documents)
     else:
         _, n_documents = _line_documents(text)
-    tokens, lines = processor.tokenize_block(text)
+    tokens = processor.tokenize_block(text)
     result.counts.update(tokens)
     result.counts.pop("\n", None)
+    # Group the tokens between "\n" items into lines without a Python loop, and
+    # reuse the token objects, whose hashes are already computed.
+    lines = map(itemgetter(1), groupby(tokens, _NEWLINE.__eq__))
     result.doc_freqs.update(chain.from_iterable(map(set, lines)))
+    result.doc_freqs.pop(_NEWLINE, None)
     result.n_documents += n_documents
     return failure
 
@@ -526,17 +555,17 @@ class CleanOptions:
 
 def _document_lines(
     text: str, corpus: CorpusOptions
-) -> tuple[str, tuple[int, str] | None]:
-    """Return ``text`` with one document per line, blank lines removed, and the
-    line index and message of an invalid JSON Lines record."""
+) -> tuple[list[str], tuple[int, str] | None]:
+    """Return the documents of ``text`` (its lines in file mode), and the line
+    index and message of an invalid JSON Lines record."""
     if corpus.jsonl_field is not None:
         documents, bad_line, message = jsonl_documents(text, corpus.jsonl_field)
         failure = None if bad_line is None else (bad_line, message)
-        return "\n".join(documents), failure
+        return documents, failure
     lines, _ = _line_documents(text)
     if corpus.document is DocumentMode.FILE:
-        return "\n".join(lines), None
-    return "\n".join(line for line in lines if line.strip()), None
+        return lines, None
+    return [line for line in lines if line.strip()], None
 
 
 def _apply_vocabulary(
@@ -583,11 +612,14 @@ def clean_chunk(chunk: Chunk, options: CleanOptions) -> CleanedChunk:
             result.replacements[chunk.source_index] = (
                 result.replacements.get(chunk.source_index, 0) + replaced
             )
-        text, failure = _document_lines(text, corpus)
-        lines = _apply_vocabulary(processor.tokenize_lines(text), options, result)
+        documents, failure = _document_lines(text, corpus)
+        lines: list[list[str]] = []
+        if documents:
+            tokenized = processor.tokenize_lines("\n".join(documents))
+            lines = _apply_vocabulary(tokenized, options, result)
         if corpus.document is DocumentMode.FILE:
             pieces.append(" ".join(chain.from_iterable(lines)))
-        elif text:
+        else:
             pieces.extend(" ".join(tokens) + "\n" for tokens in lines)
             result.n_documents += len(lines)
         result.n_tokens += sum(map(len, lines))

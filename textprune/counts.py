@@ -281,7 +281,7 @@ def to_gensim_dictionary(counts: FrequencyDictionary) -> Any:
     """Return a ``gensim.corpora.Dictionary`` with the same tokens and frequencies.
 
     Token ids follow the order of the TSV file (count descending, ties by
-    token). ``dfs`` holds the document frequencies, ``cfs`` the counts, and
+    token). ``dfs`` contains the document frequencies, ``cfs`` the counts, and
     ``num_docs`` and ``num_pos`` the totals. ``num_nnz`` is the sum of document
     frequencies, the number of (document, token) pairs, as gensim defines it.
     """

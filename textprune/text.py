@@ -21,11 +21,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
-import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from itertools import chain
 from typing import Any
 
 from textprune.errors import TextpruneError
@@ -278,15 +276,14 @@ class RegexTokenizer:
 
     def tokenize_lines(self, text: str) -> list[list[str]]:
         """Return the tokens of each line of ``text`` (split on ``\\n`` only)."""
-        return self.tokenize_block(text)[1]
+        # The "\n" items mark the line ends, and no token contains whitespace.
+        tokens = self.tokenize_block(text)
+        return list(map(str.split, " ".join(tokens).split("\n")))
 
-    def tokenize_block(self, text: str) -> tuple[list[str], list[list[str]]]:
-        """Return all tokens of ``text`` with a ``"\\n"`` item after each line,
-        and the tokens of each line."""
-        tokens = self._pattern(text).findall(text)
+    def tokenize_block(self, text: str) -> list[str]:
+        """Return all tokens of ``text`` with a ``"\\n"`` item at each line end."""
         # One findall over the whole text is about 3x faster than one per line.
-        # The "\n" tokens mark the line ends, because no token has whitespace.
-        return tokens, list(map(str.split, " ".join(tokens).split("\n")))
+        return self._pattern(text).findall(text)
 
 
 class SpacyTokenizer:
@@ -333,31 +330,23 @@ class SpacyTokenizer:
         return result
 
 
-_pipelines = threading.local()
-
-
 def load_blank_pipeline(lang: str) -> Any:
-    """Return a blank spaCy pipeline for ``lang``, one per thread and language.
+    """Create a blank spaCy pipeline for ``lang``.
 
     Raises
     ------
     TextpruneError
         If spaCy has no language ``lang`` or it needs a package that is missing.
     """
-    cache = getattr(_pipelines, "cache", None)
-    if cache is None:
-        cache = _pipelines.cache = {}
-    if lang not in cache:
-        import spacy
+    import spacy
 
-        try:
-            cache[lang] = spacy.blank(lang)
-        except (ImportError, ValueError, KeyError) as exc:
-            raise TextpruneError(
-                f"spaCy cannot create a tokenizer for language {lang!r} ({exc}); "
-                "pass an ISO code spaCy supports, such as en, de, fr or xx"
-            ) from exc
-    return cache[lang]
+    try:
+        return spacy.blank(lang)
+    except (ImportError, ValueError, KeyError) as exc:
+        raise TextpruneError(
+            f"spaCy cannot create a tokenizer for language {lang!r} ({exc}); "
+            "pass an ISO code spaCy supports, such as en, de, fr or xx"
+        ) from exc
 
 
 Tokenizer = RegexTokenizer | SpacyTokenizer
@@ -396,14 +385,17 @@ class TextProcessor:
         lines = self.tokenize_lines(text.replace("\n", " "))
         return lines[0]
 
-    def tokenize_block(self, text: str) -> tuple[Iterable[str], list[list[str]]]:
-        """Return all tokens of ``text`` and the tokens of each line, without the
-        length limits; the first may hold ``"\\n"`` items that mark line ends."""
+    def tokenize_block(self, text: str) -> list[str]:
+        """Return all tokens of ``text`` with a ``"\\n"`` item at each line end,
+        without the length limits."""
         cleaned = self.cleaner.clean(text)
         if isinstance(self.tokenizer, RegexTokenizer):
             return self.tokenizer.tokenize_block(cleaned)
-        lines = self.tokenizer.tokenize_lines(cleaned)
-        return chain.from_iterable(lines), lines
+        tokens: list[str] = []
+        for line in self.tokenizer.tokenize_lines(cleaned):
+            tokens += line
+            tokens.append("\n")
+        return tokens
 
     def tokenize_lines(self, text: str, filter_length: bool = True) -> list[list[str]]:
         """Return the tokens of each line of ``text`` with every step applied.

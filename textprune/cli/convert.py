@@ -117,7 +117,7 @@ def command(
     spacy:NAME for an installed spaCy pipeline. Its format is detected from the
     content. textprune's compressed container is decoded. OUT is written to a
     temporary file and renamed when complete, so a failed run leaves no partial
-    file; a name ending in .gz, .bz2 or .xz is compressed.
+    file. An OUT name ending in .gz, .bz2 or .xz is compressed.
     """
     from textprune._io import check_output_differs
     from textprune.formats import read_vectors, write_vectors

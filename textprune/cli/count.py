@@ -146,8 +146,8 @@ def corpus_options(function: F) -> F:
             type=click.IntRange(min=1),
             default=1,
             show_default=True,
-            help="Processes (or Dask workers of a local cluster); the output is "
-            "the same for any number.",
+            help="Processes to run in (with --engine dask: workers of the local "
+            "cluster). The output is the same for any number.",
         ),
     ]
     for option in reversed(options):
@@ -242,8 +242,8 @@ def report_replacements(ctx: click.Context, replacements: dict[str, int]) -> Non
 )
 @click.option(
     "--chunk-size",
-    type=click.IntRange(min=1),
-    default=4,
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
     show_default=True,
     help="Size of the pieces counted in parallel, in MiB.",
 )
@@ -284,7 +284,7 @@ def command(
             jobs=params["jobs"],
             engine=params["engine"],
             scheduler=params["scheduler"],
-            chunk_size=params["chunk_size"] * 1024 * 1024,
+            chunk_size=max(1, int(params["chunk_size"] * 1024 * 1024)),
             progress=advance,
         )
     with atomic_output(output) as handle:

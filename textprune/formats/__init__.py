@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bz2
 import contextlib
+import enum
 import gzip
 import io
 import logging
@@ -107,8 +108,10 @@ def read_vectors(
         If the file is missing or malformed; the message names the file and the
         line or byte offset.
     """
-    duplicates = Duplicates(duplicates)
-    errors = UnicodeErrors(unicode_errors).value
+    duplicates = _choice(Duplicates, duplicates, "duplicates")
+    errors = _choice(UnicodeErrors, unicode_errors, "unicode_errors").value
+    if format is not None:
+        format = _choice(VectorFormat, format, "format")  # noqa: A001
     if limit is not None and limit < 1:
         raise TextpruneError(f"limit must be at least 1, got {limit}")
     name = display_name(path)
@@ -129,19 +132,31 @@ def read_vectors(
             words_path=words_path,
         )
     if limit is not None and len(table) > limit:
-        table = WordVectors(table.words[:limit], table.vectors[:limit])
+        aliases = {key: row for key, row in table.aliases.items() if row < limit}
+        table = WordVectors(table.words[:limit], table.vectors[:limit], aliases)
     logger.info("Read %d vectors of %d dimensions", len(table), table.dims)
     return table
 
 
+def _choice(kind: type[enum.Enum], value: object, parameter: str):  # noqa: ANN202
+    """Return ``kind(value)``, raising a ValueError that lists the allowed values."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(repr(item.value) for item in kind)
+        raise ValueError(
+            f"{parameter} must be one of {allowed}, got {value!r}"
+        ) from None
+
+
 def _choose_format(
     path: PathLike,
-    format: VectorFormat | str | None,
-    stdin: IO[bytes] | None,  # noqa: A002
+    format: VectorFormat | None,  # noqa: A002
+    stdin: IO[bytes] | None,
 ) -> VectorFormat:
     if stdin is None:
-        return VectorFormat(format) if format is not None else detect_format(path)
-    kind = VectorFormat(format) if format is not None else None
+        return format if format is not None else detect_format(path)
+    kind = format
     if kind is None:
         kind = detect_format_from_head(stdin.peek(HEAD_BYTES)[:HEAD_BYTES], "<stdin>")
     if kind not in _STREAM_FORMATS:
@@ -358,7 +373,10 @@ def write_vectors(
     VectorFormat
         The format written.
     """
-    kind = VectorFormat(format) if format else output_format_from_suffix(path)
+    if format:
+        kind = _choice(VectorFormat, format, "format")
+    else:
+        kind = output_format_from_suffix(path)
     kind = kind or VectorFormat.WORD2VEC_TEXT
     if kind is VectorFormat.CONTAINER:
         raise TextpruneError(
@@ -367,6 +385,9 @@ def write_vectors(
         )
     if kind is VectorFormat.SPACY:
         from textprune.spacy_vectors import write_spacy_vectors
+
+        if os.fspath(path) == STDIN:
+            raise TextpruneError("spaCy output is a folder; name it instead of '-'")
 
         write_spacy_vectors(table, path, lang=spacy_lang)
         return kind

@@ -78,10 +78,10 @@ def detect_format(path: PathLike) -> VectorFormat:
     """Return the format of the vectors at ``path`` from their content.
 
     ``spacy:NAME_OR_PATH`` and spaCy pipeline or ``vocab`` folders are spaCy
-    vectors. For files, compression is undone first; then the magic bytes of
-    textprune's container, numpy's ``.npy`` and Python's pickle (gensim) are checked,
-    and otherwise a count line followed by binary data means word2vec binary and
-    anything else word2vec text.
+    vectors. For files, compression is undone first. Then the magic bytes of
+    textprune's container, numpy's ``.npy`` and Python's pickle (gensim) are
+    checked. Otherwise a count line followed by binary data means word2vec binary,
+    and anything else means word2vec text.
 
     Raises
     ------

@@ -1,7 +1,7 @@
 """A numpy ``.npy`` matrix with a word list next to it.
 
-``NAME.npy`` holds a 2-d float matrix, and ``NAME.words.txt`` holds its words, one
-per line in UTF-8, in row order. Either file may be compressed (``NAME.npy.gz``,
+``NAME.npy`` contains a 2-d float matrix, and ``NAME.words.txt`` contains its words,
+one per line in UTF-8, in row order. Either file may be compressed (``NAME.npy.gz``,
 ``NAME.words.txt.gz``); the word list is looked up with and without the
 compression suffix. Arrays of Python objects are rejected, so reading never runs
 pickle.

@@ -4,10 +4,10 @@ A file is an optional ``<rows> <dims>`` count line followed by one row per line:
 word, then ``dims`` numbers, separated by whitespace. GloVe files have no count line;
 fastText ``.vec`` files and gensim's text output have one.
 
-Reading is done in blocks of a few megabytes. Each block is first parsed by
-``numpy.loadtxt`` (a C parser) after a cheap check that no line has extra values;
-a block that fails either step is parsed again line by line, which finds the exact
-line and reason for the error. loadtxt splits on single spaces only, because its
+Reading is done in blocks of a few megabytes. Each block is first checked cheaply for
+lines with extra values and then parsed by ``numpy.loadtxt`` (a C parser). A block
+that fails either step is parsed again line by line, which finds the exact line and
+reason for the error. loadtxt splits on single spaces only, because its
 default whitespace splitting, applied to latin-1 text, would also split UTF-8 words
 at bytes such as 0x85 and 0xa0.
 """
@@ -40,7 +40,7 @@ BLOCK_BYTES = 4 * 1024**2
 # instead of reading the whole file into memory looking for a line end.
 MAX_LINE_BYTES = 64 * 1024**2
 
-# Whitespace other than the space and the line end; a block containing any of them
+# Whitespace other than the space and the line end. A block that contains any of it
 # is parsed line by line, because the fast path counts spaces to validate rows.
 _OTHER_WHITESPACE = (b"\t", b"\x0b", b"\x0c")
 
@@ -48,8 +48,8 @@ _OTHER_WHITESPACE = (b"\t", b"\x0b", b"\x0c")
 def _iter_line_blocks(stream: IO[bytes], name: str):
     """Yield ``(first_line_number, chunk)`` pairs of whole lines, BOM removed.
 
-    ``chunk`` holds complete lines; the last one may lack its ``\\n`` at the end of
-    the file.
+    ``chunk`` contains complete lines. The last line of the file may lack its
+    ``\\n``.
     """
     leftover = b""
     line_number = 1
@@ -121,6 +121,7 @@ class _TextParser:
                     break
         if not non_blank:
             return len(lines)
+
         first = non_blank[0]
         fields = lines[first].split()
         has_header = self.header
@@ -128,9 +129,10 @@ class _TextParser:
             has_header = _is_count_line(fields)
             if has_header and len(non_blank) > 1:
                 # A GloVe file of 1-dimensional vectors can start with a row such as
-                # "1 5"; the next row tells the two apart.
+                # "1 5", so the field count of the next row decides.
                 second = len(lines[non_blank[1]].split())
                 has_header = not (second == 2 and int(fields[1]) != 1)
+
         if has_header:
             if not _is_count_line(fields):
                 raise InputFormatError(
@@ -142,6 +144,7 @@ class _TextParser:
             self.expected_rows, self.dims = int(fields[0]), int(fields[1])
             check_dims(self.dims, self.name, first_line + first)
             return first + 1
+
         if len(fields) < 2:
             raise InputFormatError(
                 "the first row has a word but no values; each row must be a word "
@@ -198,8 +201,9 @@ class _TextParser:
         assert dims is not None and self.collector is not None
         if any(char in chunk for char in _OTHER_WHITESPACE):
             return False
+
         # With only spaces as separators, a line with exactly ``dims`` spaces has at
-        # most dims + 1 fields, and so does one with a single trailing space extra;
+        # most dims + 1 fields, and so does a line with one extra trailing space.
         # loadtxt rejects lines with fewer fields.
         counts = list(map(bytes.count, lines, repeat(b" ")))
         if counts.count(dims) != len(counts):
@@ -210,9 +214,11 @@ class _TextParser:
                 if count == trailing and line.rstrip(b"\r").endswith(b" "):
                     continue
                 return False
+
         words_raw = [line.partition(b" ")[0] for line in lines]
         if not all(words_raw):
             return False
+
         try:
             values = np.loadtxt(
                 io.BytesIO(chunk),
@@ -227,9 +233,9 @@ class _TextParser:
             return False
         if values.shape != (len(lines), dims):
             return False
-        finite = np.isfinite(values).all(axis=1)
-        if not finite.all():
+        if not np.isfinite(values).all():
             return False
+
         errors = self.unicode_errors
         try:
             words = [raw.decode("utf-8", errors) for raw in words_raw]
@@ -263,10 +269,10 @@ class _TextParser:
                 try:
                     vector[column] = float(field)
                 except ValueError:
-                    shown = field[:40].decode("utf-8", "replace")
+                    value_text = field[:40].decode("utf-8", "replace")
                     raise InputFormatError(
-                        f"value {column + 1} ({shown!r}) is not a number; each row "
-                        "must be a word followed by numbers separated by spaces",
+                        f"value {column + 1} ({value_text!r}) is not a number; each "
+                        "row must be a word followed by numbers separated by spaces",
                         path=self.name,
                         line=number,
                     ) from None
