@@ -19,6 +19,7 @@ Aliases are not used, because an alias points at another word's row.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 
@@ -160,7 +161,7 @@ def _chunks(abc: np.ndarray, starts: list[int], max_words: int) -> list[np.ndarr
     """
     chunks = []
     bounds = [*starts, len(abc)]
-    for begin, end in zip(bounds[:-1], bounds[1:]):
+    for begin, end in itertools.pairwise(bounds):
         current: list[int] = []
         words: set[int] = set()
         for number in range(begin, end):
