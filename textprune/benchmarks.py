@@ -68,9 +68,7 @@ class BenchmarkInfo:
     @property
     def path(self) -> Path:
         """Location of the data file in the installed package."""
-        root = resources.files("textprune").joinpath(
-            *self.package_path.split("/")[1:]
-        )
+        root = resources.files("textprune").joinpath(*self.package_path.split("/")[1:])
         return Path(str(root))
 
 

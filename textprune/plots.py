@@ -273,6 +273,7 @@ def plot_size_quality(report: EvaluationReport, path: PathLike) -> None:
     quality.set_ylabel("mean Spearman's rho over the benchmarks")
     quality.set_title(f"Quality (unknown words: {report.settings.oov.value})")
     coverage.set_ylabel("benchmark pairs with both words known (%)")
+    coverage.set_ylim(0, 105)
     coverage.set_title("Coverage")
     coverage.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     figure.suptitle("Size against quality and coverage")
