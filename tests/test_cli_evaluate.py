@@ -184,6 +184,7 @@ def test_evaluate_writes_reports(
     assert "against the baseline" in markdown
     assert (plots / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (plots / "size-quality.png").is_file()
+    assert (plots / "differences.png").is_file()
 
 
 def test_evaluate_same_seed_same_bytes(

@@ -240,10 +240,10 @@ def test_compare_noisy_table_loses_quality(rows_only, noisy) -> None:
 def test_analogies_match_gensim(spacy_md, keyed_vectors, analogy_subset) -> None:
     benchmark, path = analogy_subset
     gensim_score, sections = keyed_vectors.evaluate_word_analogies(
-        path, restrict_vocab=8000
+        path, restrict_vocab=6000
     )
     ours = evaluate_analogies(
-        spacy_md, benchmark, "3cosadd", restrict_vocab=8000, n_resamples=50
+        spacy_md, benchmark, "3cosadd", restrict_vocab=6000, n_resamples=50
     )
     assert ours.accuracy == pytest.approx(gensim_score)
     for section, theirs in zip(ours.sections, sections):
@@ -257,10 +257,10 @@ def test_analogies_zero_policy_matches_dummy4unknown(
 ) -> None:
     benchmark, path = analogy_subset
     gensim_score, _ = keyed_vectors.evaluate_word_analogies(
-        path, restrict_vocab=5000, dummy4unknown=True
+        path, restrict_vocab=3000, dummy4unknown=True
     )
     ours = evaluate_analogies(
-        spacy_md, benchmark, "3cosadd", restrict_vocab=5000, oov="zero", n_resamples=50
+        spacy_md, benchmark, "3cosadd", restrict_vocab=3000, oov="zero", n_resamples=50
     )
     assert ours.answered == ours.questions
     assert ours.accuracy == pytest.approx(gensim_score)

@@ -15,6 +15,7 @@ from textprune.errors import EmptyResultError, OutputError
 from textprune.evaluate import EvaluationSettings, evaluate_vectors
 from textprune.plots import (
     plot_coverage,
+    plot_differences,
     plot_rank_frequency,
     plot_scores,
     plot_size_quality,
@@ -74,13 +75,30 @@ def test_plot_scores_writes_png(report, tmp_path: Path) -> None:
     plot_scores(report, path)
     assert path.read_bytes()[:8] == PNG
     width, height = _png_size(path)
-    assert width > height > 300
+    assert width > 500
+    # One panel per candidate: the report has two.
+    assert height > 2 * 300
 
 
 def test_plot_scores_is_deterministic(report, tmp_path: Path) -> None:
     plot_scores(report, tmp_path / "a.png")
     plot_scores(report, tmp_path / "b.png")
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_plot_differences_writes_png(report, tmp_path: Path) -> None:
+    path = tmp_path / "differences.png"
+    plot_differences(report, path)
+    assert path.read_bytes()[:8] == PNG
+
+
+def test_plot_differences_needs_baseline(tmp_path: Path) -> None:
+    table = WordVectors(["car", "automobile"], np.eye(2, dtype=np.float32))
+    single = evaluate_vectors(
+        table, benchmarks=["EN-MC-30"], settings=EvaluationSettings(n_resamples=10)
+    )
+    with pytest.raises(EmptyResultError, match="baseline"):
+        plot_differences(single, tmp_path / "differences.png")
 
 
 def test_plot_size_quality_writes_png(report, tmp_path: Path) -> None:
@@ -101,7 +119,8 @@ def test_plot_size_quality_needs_two_tables(tmp_path: Path) -> None:
 
 def test_write_evaluation_plots_lists_files(report, tmp_path: Path) -> None:
     written = write_evaluation_plots(report, tmp_path / "new" / "charts")
-    assert [path.name for path in written] == ["scores.png", "size-quality.png"]
+    names = [path.name for path in written]
+    assert names == ["scores.png", "differences.png", "size-quality.png"]
     assert all(path.is_file() for path in written)
 
 

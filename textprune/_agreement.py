@@ -71,7 +71,9 @@ def _top_k(unit: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
         rows = queries[start : start + block]
         sims = unit[rows] @ unit.T
         sims[np.arange(len(rows)), rows] = -np.inf
-        result[start : start + len(rows)] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        # Partitioning at n - k leaves the k largest values in the last k slots.
+        kth = n_rows - k
+        result[start : start + len(rows)] = np.argpartition(sims, kth, axis=1)[:, kth:]
     return result
 
 

@@ -60,10 +60,15 @@ class BenchmarkInfo:
     source: str
 
     @property
-    def path(self) -> Path:
-        """Location of the data file inside the installed package."""
+    def package_path(self) -> str:
+        """The data file's path inside the package, the same on every machine."""
         folder = "word_sim" if self.kind == SIMILARITY else "analogy"
-        root = resources.files("textprune") / "data" / folder / self.filename
+        return f"textprune/data/{folder}/{self.filename}"
+
+    @property
+    def path(self) -> Path:
+        """Location of the data file in the installed package."""
+        root = resources.files("textprune").joinpath(*self.package_path.split("/")[1:])
         return Path(str(root))
 
 
@@ -387,9 +392,14 @@ def load_benchmark(name_or_path: str | os.PathLike[str]) -> Benchmark:
     """
     info = find_shipped(os.fspath(name_or_path))
     if info is not None:
+        benchmark: Benchmark
         if info.kind == ANALOGY:
-            return read_analogies(info.path, name=info.name)
-        return read_similarity_pairs(info.path, name=info.name)
+            benchmark = read_analogies(info.path, name=info.name)
+        else:
+            benchmark = read_similarity_pairs(info.path, name=info.name)
+        # Reports then show the same path on every machine.
+        benchmark.path = info.package_path
+        return benchmark
     path = Path(name_or_path)
     if not path.is_file():
         names = ", ".join(SHIPPED)

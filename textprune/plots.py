@@ -59,87 +59,164 @@ def _yerr(values: Sequence[float], intervals: Sequence[Sequence[float]]) -> np.n
     return np.clip(np.array([lower, upper]), 0.0, None)
 
 
-def plot_scores(report: EvaluationReport, path: PathLike) -> None:
-    """Draw Spearman's rho per benchmark for every table, with bootstrap intervals.
+Series = list[tuple[str, list[tuple[str, float, tuple[float, float]]]]]
 
-    With a baseline, each candidate's bars are its scores on the pairs both tables
-    cover, next to the baseline's scores on the common pairs of the first
-    candidate. Without a baseline, each table's own scores are drawn.
+
+def plot_scores(report: EvaluationReport, path: PathLike) -> None:
+    """Draw Spearman's rho per benchmark, with bootstrap intervals.
+
+    Without a baseline, one panel shows each table's own scores. With a baseline,
+    each candidate gets its own panel, in which the baseline and the candidate are
+    both scored on the pairs the two cover, so the bars compare like with like.
 
     Raises
     ------
     EmptyResultError
         If the report has no word-similarity scores.
     """
-    series = _score_series(report)
-    if not series or not series[0][1]:
+    panels = _score_panels(report)
+    if not panels or not panels[0][1] or not panels[0][1][0][1]:
         raise EmptyResultError("the report has no word-similarity scores to plot")
     plt = _pyplot()
-    benchmarks = [name for name, _, _ in series[0][1]]
-    n_series = len(series)
-    width = 0.8 / n_series
+    benchmarks = [name for name, _, _ in panels[0][1][0][1]]
+    width = max(7.0, 0.9 * len(benchmarks) + 2)
+    figure, all_axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(width, 3.6 * len(panels) + 1.2),
+        sharex=True,
+        squeeze=False,
+    )
+    for axes, (title, series) in zip(all_axes[:, 0], panels):
+        _draw_bars(axes, benchmarks, series)
+        axes.set_title(title, fontsize="medium")
+    last = all_axes[-1, 0]
+    last.set_xticks(np.arange(len(benchmarks)))
+    last.set_xticklabels(benchmarks, rotation=35, ha="right")
+    percent = round(report.settings.confidence * 100)
+    figure.suptitle(
+        f"Word similarity per benchmark (error bars: {percent}% bootstrap interval)"
+    )
+    figure.tight_layout()
+    _save(figure, path)
+
+
+def _draw_bars(axes: Any, benchmarks: list[str], series: Series) -> None:
+    width = 0.8 / len(series)
     positions = np.arange(len(benchmarks))
-    figure, axes = plt.subplots(figsize=(max(7.0, 0.9 * len(benchmarks) + 2), 4.8))
     for number, (label, points) in enumerate(series):
         values = [value for _, value, _ in points]
         intervals = [interval for _, _, interval in points]
         shown = [value if math.isfinite(value) else 0.0 for value in values]
         axes.bar(
-            positions + (number - (n_series - 1) / 2) * width,
+            positions + (number - (len(series) - 1) / 2) * width,
             shown,
             width,
             yerr=_yerr(shown, intervals),
             capsize=3,
             label=label,
         )
-    axes.set_xticks(positions)
-    axes.set_xticklabels(benchmarks, rotation=35, ha="right")
-    axes.set_ylabel("Spearman's rho (cosine vs. human score)")
-    percent = round(report.settings.confidence * 100)
-    title = "Word similarity per benchmark"
-    if report.baseline is not None:
-        title += ", on the pairs both tables cover"
-    axes.set_title(f"{title}\n(error bars: {percent}% bootstrap interval)")
+    axes.set_ylabel("Spearman's rho")
     axes.axhline(0.0, color="black", linewidth=0.8)
     # Room above 1.0 keeps the caps of intervals that reach 1 visible.
     axes.set_ylim(min(0.0, axes.get_ylim()[0]), 1.05)
     axes.grid(axis="y", alpha=0.3)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
-    _save(figure, path)
 
 
-def _score_series(
-    report: EvaluationReport,
-) -> list[tuple[str, list[tuple[str, float, tuple[float, float]]]]]:
+def _score_panels(report: EvaluationReport) -> list[tuple[str, Series]]:
+    """Return (title, series) per panel of :func:`plot_scores`."""
     if report.baseline is None:
-        return [
+        series: Series = [
             (
-                item.summary.label,
+                _short(item.summary.label),
                 [(s.benchmark, s.spearman, s.spearman_ci) for s in item.similarity],
             )
             for item in report.candidates
         ]
-    first = report.candidates[0]
-    series = [
-        (
-            f"baseline: {report.baseline.summary.label}",
-            [
-                (c.benchmark, c.baseline_spearman, c.baseline_ci)
-                for c in first.comparisons
-            ],
-        )
-    ]
+        return [("Each table's own scores (cosine vs. human score)", series)]
+    panels = []
+    baseline_label = "baseline: " + _short(report.baseline.summary.label)
     for item in report.candidates:
-        series.append(
+        comparisons = item.comparisons
+        series = [
             (
-                item.summary.label,
+                baseline_label,
+                [
+                    (c.benchmark, c.baseline_spearman, c.baseline_ci)
+                    for c in comparisons
+                ],
+            ),
+            (
+                _short(item.summary.label),
                 [
                     (c.benchmark, c.candidate_spearman, c.candidate_ci)
-                    for c in item.comparisons
+                    for c in comparisons
                 ],
-            )
+            ),
+        ]
+        title = (
+            f"{_short(item.summary.label)} and the baseline, on the pairs both cover"
         )
-    return series
+        panels.append((title, series))
+    return panels
+
+
+def plot_differences(report: EvaluationReport, path: PathLike) -> None:
+    """Draw each candidate's change in Spearman's rho per benchmark, with intervals.
+
+    The change is measured on the pairs both tables cover; an interval that
+    excludes 0 is a change beyond the noise of the pair sample.
+
+    Raises
+    ------
+    EmptyResultError
+        If the report has no baseline comparisons.
+    """
+    items = [item for item in report.candidates if item.comparisons]
+    if report.baseline is None or not items:
+        raise EmptyResultError("a difference chart needs a --baseline to compare with")
+    plt = _pyplot()
+    benchmarks = [c.benchmark for c in items[0].comparisons] + ["mean"]
+    positions = np.arange(len(benchmarks))
+    width = 0.8 / len(items)
+    figure, axes = plt.subplots(figsize=(max(7.0, 0.9 * len(benchmarks) + 2), 4.8))
+    for number, item in enumerate(items):
+        values = [c.difference for c in item.comparisons]
+        intervals = [c.difference_ci for c in item.comparisons]
+        mean = item.mean_comparison
+        values.append(mean.difference if mean else math.nan)
+        intervals.append(mean.difference_ci if mean else (math.nan, math.nan))
+        shown = [value if math.isfinite(value) else 0.0 for value in values]
+        axes.errorbar(
+            positions + (number - (len(items) - 1) / 2) * width,
+            shown,
+            yerr=_yerr(shown, intervals),
+            fmt="o",
+            capsize=3,
+            label=_short(item.summary.label),
+        )
+    axes.axhline(0.0, color="black", linewidth=0.8)
+    gate = report.gate
+    if gate is not None and gate.checks and not gate.checks[0].relative:
+        axes.axhline(
+            -gate.checks[0].limit,
+            color="red",
+            linestyle="--",
+            linewidth=1,
+            label=f"--max-drop {gate.max_drop}",
+        )
+    axes.set_xticks(positions)
+    axes.set_xticklabels(benchmarks, rotation=35, ha="right")
+    axes.set_ylabel("candidate - baseline Spearman's rho")
+    percent = round(report.settings.confidence * 100)
+    axes.set_title(
+        "Change on the pairs both tables cover\n"
+        f"(error bars: {percent}% paired bootstrap interval)"
+    )
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    _save(figure, path)
 
 
 def plot_size_quality(report: EvaluationReport, path: PathLike) -> None:
@@ -196,6 +273,7 @@ def plot_size_quality(report: EvaluationReport, path: PathLike) -> None:
     quality.set_ylabel("mean Spearman's rho over the benchmarks")
     quality.set_title(f"Quality (unknown words: {report.settings.oov.value})")
     coverage.set_ylabel("benchmark pairs with both words known (%)")
+    coverage.set_ylim(0, 105)
     coverage.set_title("Coverage")
     coverage.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     figure.suptitle("Size against quality and coverage")
@@ -210,8 +288,9 @@ def _short(label: str, limit: int = 40) -> str:
 def write_evaluation_plots(report: EvaluationReport, directory: PathLike) -> list[Path]:
     """Write every chart the report supports into ``directory``; return the paths.
 
-    ``scores.png`` is always written; ``size-quality.png`` when at least two tables
-    have scores.
+    ``scores.png`` is written when there are word-similarity scores,
+    ``differences.png`` when there is also a baseline, and ``size-quality.png``
+    when at least two tables have scores.
 
     Raises
     ------
@@ -234,6 +313,9 @@ def write_evaluation_plots(report: EvaluationReport, directory: PathLike) -> lis
     if any(item.similarity for item in report.candidates):
         plot_scores(report, folder / "scores.png")
         written.append(folder / "scores.png")
+    if report.baseline is not None and any(i.comparisons for i in report.candidates):
+        plot_differences(report, folder / "differences.png")
+        written.append(folder / "differences.png")
     tables = ([report.baseline] if report.baseline else []) + list(report.candidates)
     if sum(math.isfinite(item.mean_spearman) for item in tables) >= 2:
         plot_size_quality(report, folder / "size-quality.png")
@@ -321,6 +403,7 @@ def plot_counts(counts: FrequencyDictionary, directory: PathLike) -> list[Path]:
 __all__ = [
     "plot_counts",
     "plot_coverage",
+    "plot_differences",
     "plot_rank_frequency",
     "plot_scores",
     "plot_size_quality",

@@ -7,9 +7,9 @@ import click
 
 @click.command(name="benchmarks")
 def command() -> None:
-    """List the shipped benchmarks: name, size, what it measures and its source.
+    """List the shipped benchmarks: name, pairs, what it measures and its source.
 
-    Pass a name to ``textprune evaluate --benchmark``; a file path in the same
+    Pass a name to 'textprune evaluate --benchmark'. A file path in the same
     format works too (see docs/evaluation.md).
 
     \b
@@ -24,5 +24,5 @@ def command() -> None:
         [info.name, info.kind, f"{info.size:,}", info.measures, info.source]
         for info in SHIPPED.values()
     ]
-    header = ["name", "kind", "items", "measures", "source"]
+    header = ["name", "kind", "pairs or questions", "measures", "source"]
     click.echo("\n".join(render_rows(header, rows, right_aligned={2})))

