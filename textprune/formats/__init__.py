@@ -23,7 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from textprune._io import STDIN, PathLike, atomic_output, display_name, open_binary
+from textprune._io import (
+    STDIN,
+    PathLike,
+    atomic_output,
+    detect_compression,
+    display_name,
+    open_binary,
+)
 from textprune.errors import InputFormatError, TextpruneError
 from textprune.formats._common import Duplicates, UnicodeErrors, file_size
 from textprune.formats._detect import (
@@ -237,8 +244,6 @@ def _size_hint(path: PathLike) -> int | None:
         return None
     with open(path, "rb") as handle:
         head = handle.read(8)
-    from textprune._io import detect_compression
-
     return None if detect_compression(head) else file_size(path)
 
 
@@ -453,6 +458,7 @@ def write_word2vec(table: WordVectors, path: PathLike, binary: bool = False) -> 
 
 __all__ = [
     "CONTAINER_MAGIC",
+    "detect_compression",
     "SPACY_PREFIX",
     "Duplicates",
     "UnicodeErrors",
