@@ -536,3 +536,14 @@ def test_headless_binary_small_table(tmp_path):
     write_vectors(table, path, "word2vec-binary", count_line=False)
 
     assert_same_table(read_vectors(path), table.words, table.vectors)
+
+
+def test_spacy_folder_has_mkdir_permissions(tmp_path):
+    import os
+
+    path = tmp_path / "pipe"
+    write_vectors(WordVectors(["a"], np.ones((1, 2), np.float32)), path, "spacy")
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o777 & ~umask

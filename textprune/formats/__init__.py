@@ -307,8 +307,11 @@ def _compressed_output(path: PathLike) -> Iterator[IO[bytes]]:
             yield handle
             return
         if compressor is gzip.GzipFile:
-            # mtime=0 keeps the output byte-identical between runs.
-            stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="")
+            # mtime=0 keeps the output byte-identical between runs. Level 6 is the
+            # gzip tool's default: level 9 takes about twice as long for ~1% less.
+            stream = gzip.GzipFile(
+                fileobj=handle, mode="wb", compresslevel=6, mtime=0, filename=""
+            )
         else:
             stream = compressor(handle, mode="wb")
         with stream:
