@@ -34,6 +34,10 @@ from textprune.vectors import WordVectors
 
 logger = logging.getLogger(__name__)
 
+# NOTE: for GloVe 6B 50d a read peaks at about 2.1 times the float32 matrix, because
+# the 400,000 word strings and the word index alone are 0.5 times it and the blocks
+# and the allocator add the rest (docs/benchmarks.md); 2 MB blocks save about 12 MB
+# but read about 10% slower.
 BLOCK_BYTES = 4 * 1024**2
 
 # A line longer than this is taken as a sign that the file is not a text vector file,
