@@ -547,3 +547,16 @@ def test_spacy_folder_has_mkdir_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_container_magic_goes_to_container_module(tmp_path):
+    """Whatever its name, a file starting with the container's magic bytes is read
+    through textprune.container; a broken one ends in a TextpruneError."""
+    from textprune.errors import TextpruneError
+
+    path = tmp_path / "looks-like.txt"
+    path.write_bytes(b"\x93TPRUNE" + b"\x00" * 64)
+
+    assert detect_format(path) is VectorFormat.CONTAINER
+    with pytest.raises(TextpruneError, match="looks-like.txt"):
+        read_vectors(path)
