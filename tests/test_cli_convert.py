@@ -159,8 +159,9 @@ def test_convert_spacy_aliases_as_rows(runner, tmp_path):
     dropped, rows = tmp_path / "d.txt", tmp_path / "r.txt"
 
     convert(runner, source, dropped)
-    convert(runner, f"spacy:{source}", rows, "--aliases", "rows")
+    result = convert(runner, f"spacy:{source}", rows, "--aliases", "rows")
 
+    assert "Wrote 2 vectors of 2 dimensions" in result.output
     assert read_vectors(dropped).words == ["apple"]
     assert read_vectors(rows).words == ["apple", "Apple"]
 

@@ -523,3 +523,40 @@ def test_limit_keeps_aliases_of_kept_rows(tmp_path):
 def test_invalid_option_value_lists_choices():
     with pytest.raises(ValueError, match="duplicates must be one of 'error'"):
         read_vectors("unused.txt", duplicates="both")
+
+
+def test_headless_binary_small_table(tmp_path):
+    """With 4 rows of 2 values, 5 dimensions also fit 2 rows; the size that fits
+    the most rows wins."""
+    table = WordVectors(
+        ["the", "of", "and", "to"],
+        np.array([[0.5, -1.0], [0.25, 2.0], [1.5, 0.0], [-0.125, 3.0]], np.float32),
+    )
+    path = tmp_path / "headless.bin"
+    write_vectors(table, path, "word2vec-binary", count_line=False)
+
+    assert_same_table(read_vectors(path), table.words, table.vectors)
+
+
+def test_spacy_folder_has_mkdir_permissions(tmp_path):
+    import os
+
+    path = tmp_path / "pipe"
+    write_vectors(WordVectors(["a"], np.ones((1, 2), np.float32)), path, "spacy")
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_container_magic_goes_to_container_module(tmp_path):
+    """Whatever its name, a file starting with the container's magic bytes is read
+    through textprune.container; a broken one ends in a TextpruneError."""
+    from textprune.errors import TextpruneError
+
+    path = tmp_path / "looks-like.txt"
+    path.write_bytes(b"\x93TPRUNE" + b"\x00" * 64)
+
+    assert detect_format(path) is VectorFormat.CONTAINER
+    with pytest.raises(TextpruneError, match="looks-like.txt"):
+        read_vectors(path)

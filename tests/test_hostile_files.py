@@ -382,12 +382,17 @@ SEEDS = {
     "binary": binary_bytes(),
     "gzip-text": gzip.compress(text_bytes(), mtime=0),
     "headless-binary": binary_bytes().split(b"\n", 1)[1],
+    "xz-binary": lzma.compress(binary_bytes()),
+    "npy": npy_bytes(SMALL.vectors),
 }
 
 
 @pytest.fixture(scope="module")
 def scratch(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("hostile")
+    """A folder for generated files, with the word list that .npy seeds need."""
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "mutated.txt.words.txt").write_text("\n".join(SMALL.words) + "\n")
+    return folder
 
 
 def read_or_documented_error(path: Path, **options) -> None:

@@ -229,6 +229,11 @@ def atomic_directory(path: PathLike) -> Iterator[Path]:
         temporary = Path(
             tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
         )
+        # mkdtemp creates the folder private (0o700); give it the permissions of a
+        # folder made with mkdir.
+        umask = os.umask(0)
+        os.umask(umask)
+        temporary.chmod(0o777 & ~umask)
     except OSError as exc:
         raise OutputError(
             f"cannot create a folder in {parent} ({exc.strerror}); choose a writable "

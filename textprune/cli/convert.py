@@ -143,8 +143,11 @@ def command(
         aliases=aliases,  # type: ignore[arg-type]
         spacy_lang=lang,
     )
+    rows = len(table)
+    if aliases == "rows" and written is not VectorFormat.SPACY:
+        rows += len(table.aliases)
     report(
         ctx,
-        f"Wrote {len(table)} vectors of {table.dims} dimensions to {output} as "
+        f"Wrote {rows} vectors of {table.dims} dimensions to {output} as "
         f"{written.value}.",
     )

@@ -23,7 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from textprune._io import STDIN, PathLike, atomic_output, display_name, open_binary
+from textprune._io import (
+    STDIN,
+    PathLike,
+    atomic_output,
+    detect_compression,
+    display_name,
+    open_binary,
+)
 from textprune.errors import InputFormatError, TextpruneError
 from textprune.formats._common import Duplicates, UnicodeErrors, file_size
 from textprune.formats._detect import (
@@ -237,8 +244,6 @@ def _size_hint(path: PathLike) -> int | None:
         return None
     with open(path, "rb") as handle:
         head = handle.read(8)
-    from textprune._io import detect_compression
-
     return None if detect_compression(head) else file_size(path)
 
 
@@ -302,8 +307,11 @@ def _compressed_output(path: PathLike) -> Iterator[IO[bytes]]:
             yield handle
             return
         if compressor is gzip.GzipFile:
-            # mtime=0 keeps the output byte-identical between runs.
-            stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0, filename="")
+            # mtime=0 keeps the output byte-identical between runs. Level 6 is the
+            # gzip tool's default: level 9 takes about twice as long for ~1% less.
+            stream = gzip.GzipFile(
+                fileobj=handle, mode="wb", compresslevel=6, mtime=0, filename=""
+            )
         else:
             stream = compressor(handle, mode="wb")
         with stream:
@@ -453,6 +461,7 @@ def write_word2vec(table: WordVectors, path: PathLike, binary: bool = False) -> 
 
 __all__ = [
     "CONTAINER_MAGIC",
+    "detect_compression",
     "SPACY_PREFIX",
     "Duplicates",
     "UnicodeErrors",

@@ -63,9 +63,11 @@ def infer_dims(head: bytes, at_eof: bool) -> int | None:
 
     Tries each size and keeps those for which the first rows (up to 20, or all rows
     in ``head``) parse as a word (valid UTF-8 without control characters), a space
-    and a vector of finite values. Returns None unless exactly one size fits.
+    and a vector of finite values. A size that is too large can fit by swallowing
+    the next rows into its vectors, but then fewer rows fit, so the size with the
+    most rows wins. Returns None if no size fits or two sizes tie.
     """
-    fitting = []
+    fitting: dict[int, list[int]] = {}
     for dims in range(1, MAX_INFERRED_DIMS + 1):
         row_bytes = 4 * dims
         position = 0
@@ -91,12 +93,13 @@ def infer_dims(head: bytes, at_eof: bool) -> int | None:
             position = end
             rows += 1
         if fits and rows > 0:
-            fitting.append(dims)
-            if len(fitting) > 1:
-                return None
+            fitting.setdefault(rows, []).append(dims)
         if 4 * dims > len(head):
             break
-    return fitting[0] if len(fitting) == 1 else None
+    if not fitting:
+        return None
+    best = fitting[max(fitting)]
+    return best[0] if len(best) == 1 else None
 
 
 def read_word2vec_binary(

@@ -34,6 +34,10 @@ from textprune.vectors import WordVectors
 
 logger = logging.getLogger(__name__)
 
+# NOTE: for GloVe 6B 50d a read peaks at about 2.1 times the float32 matrix, because
+# the 400,000 word strings and the word index alone are 0.5 times it and the blocks
+# and the allocator add the rest (docs/benchmarks.md); 2 MB blocks save about 12 MB
+# but read about 10% slower.
 BLOCK_BYTES = 4 * 1024**2
 
 # A line longer than this is taken as a sign that the file is not a text vector file,
@@ -352,23 +356,45 @@ def read_word2vec_text(
 def write_word2vec_text(
     table: WordVectors, handle: IO[bytes], count_line: bool = True
 ) -> None:
-    """Write ``table`` as text rows, each value the shortest decimal that reads back
-    to the same float32 where ``%.7g`` does, else nine significant digits."""
+    """Write ``table`` as text rows.
+
+    A row is written with ``%.7g`` when every value reads back to the same float32
+    that way, which keeps decimal data such as GloVe's short, and with nine
+    significant digits (always exact for float32) otherwise.
+    """
     if count_line:
         handle.write(f"{len(table)} {table.dims}\n".encode())
     vectors = table.vectors
-    row_format = " ".join(["%.7g"] * table.dims)
+    short_format = " ".join(["%.7g"] * table.dims)
     exact_format = " ".join(["%.9g"] * table.dims)
     step = max(1, (1 << 20) // max(1, table.dims))
     for start in range(0, len(table), step):
         block = vectors[start : start + step]
         values = block.tolist()
-        texts = [row_format % tuple(row) for row in values]
+        short = _short_enough(block)
+        texts = [
+            (short_format if fits else exact_format) % tuple(row)
+            for row, fits in zip(values, short)
+        ]
+
+        # The prediction rounds in binary, so check the short rows by parsing them.
         parsed = np.fromstring(" ".join(texts), dtype=np.float32, sep=" ")
         parsed = parsed.reshape(block.shape)
         for row in np.flatnonzero((parsed != block).any(axis=1)):
             texts[row] = exact_format % tuple(values[row])
+
         words = table.words[start : start + step]
         handle.write(
             "".join(f"{word} {text}\n" for word, text in zip(words, texts)).encode()
         )
+
+
+def _short_enough(block: np.ndarray) -> np.ndarray:
+    """Predict, per row, whether ``%.7g`` reads back to the same float32 values."""
+    wide = block.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        magnitude = np.floor(np.log10(np.abs(wide)))
+        scale = 10.0 ** (6 - magnitude)
+        rounded = np.round(wide * scale) / scale
+    rounded = np.where(wide == 0, 0.0, rounded)
+    return (rounded.astype(np.float32) == block).all(axis=1)
