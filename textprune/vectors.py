@@ -103,6 +103,32 @@ class WordVectors:
         return WordVectors(new_words, vectors)
 
     @classmethod
+    def from_index(
+        cls, words: list[str], vectors: np.ndarray, index: dict[str, int]
+    ) -> WordVectors:
+        """Build a table whose word-to-row map ``index`` a reader already built.
+
+        Readers of large files use this to avoid building a second map (about
+        20 MB for 400,000 words). ``index`` must map each word of ``words`` to its
+        position; only the lengths are checked.
+        """
+        if len(index) != len(words):
+            raise ValueError(
+                f"index has {len(index)} entries for {len(words)} words; "
+                "words must be distinct"
+            )
+        table = cls.__new__(cls)
+        table.words = words
+        table.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        table.aliases = {}
+        table._index = index
+        if table.vectors.ndim != 2 or table.vectors.shape[0] != len(words):
+            raise ValueError(
+                f"got {len(words)} words for vectors of shape {table.vectors.shape}"
+            )
+        return table
+
+    @classmethod
     def from_pairs(cls, words: Sequence[str], vectors: np.ndarray) -> WordVectors:
         """Build a table from parallel sequences, without aliases."""
         return cls(list(words), np.asarray(vectors))

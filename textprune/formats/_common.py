@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import logging
 import os
@@ -196,26 +195,8 @@ class RowCollector:
 def table_from_distinct(
     words: list[str], matrix: np.ndarray, index: dict[str, int]
 ) -> WordVectors:
-    """Build a table from words already known to be distinct, reusing ``index``.
-
-    WordVectors builds its own word-to-row dict; for 400,000 words that second dict
-    costs about 20 MB at the peak of a read. This skips it while WordVectors has
-    exactly the fields it had when this was written, and falls back to the normal
-    constructor otherwise.
-    """
-    names = [field.name for field in dataclasses.fields(WordVectors)]
-    if (
-        names != ["words", "vectors", "aliases"]
-        or matrix.dtype != np.float32
-        or not matrix.flags.c_contiguous
-    ):
-        return WordVectors(words, matrix)
-    table = object.__new__(WordVectors)
-    table.words = words
-    table.vectors = matrix
-    table.aliases = {}
-    table._index = index
-    return table
+    """Build a table from words already known to be distinct, reusing ``index``."""
+    return WordVectors.from_index(words, matrix, index)
 
 
 def file_size(path: str | os.PathLike[str]) -> int | None:
