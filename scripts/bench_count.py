@@ -404,6 +404,7 @@ REFERENCES = {
 
 
 def render(
+    corpus: Path,
     results: dict[str, dict[str, Any]],
     sizes: dict[str, int],
     command: str,
@@ -419,8 +420,8 @@ def render(
         ),
         "",
         (
-            f"Corpus: {sizes['corpus'] / 1e6:.1f} MB, one document per non-blank "
-            f"line. The spaCy rows use its first {spacy_mb:g} MB "
+            f"Corpus: `{corpus}`, {sizes['corpus'] / 1e6:.1f} MB, one document per "
+            f"non-blank line. The spaCy rows use its first {spacy_mb:g} MB "
             f"({sizes['sample'] / 1e6:.1f} MB)."
         ),
         "",
@@ -431,11 +432,11 @@ def render(
         ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for key, label, corpus in ROWS:
+    for key, label, kind in ROWS:
         if key not in results:
             continue
         row = results[key]
-        megabytes = sizes[corpus] / 1e6
+        megabytes = sizes[kind] / 1e6
         seconds = row["seconds"]
         reference = REFERENCES.get(key)
         if key.endswith("@x4"):
@@ -597,7 +598,7 @@ def main() -> None:
                 )
         identical = identical_outputs(results)
     command = "python scripts/bench_count.py " + " ".join(sys.argv[1:])
-    text = render(results, sizes, command.strip(), args.spacy_mb, load)
+    text = render(corpus, results, sizes, command.strip(), args.spacy_mb, load)
     if identical is not None:
         text += (
             "\n\nThe three textprune regex runs (`--jobs 1`, `--jobs 2`, dask) wrote "
