@@ -456,7 +456,9 @@ def count_corpus(
     options : CountOptions, default=None
         Cleaning and corpus settings; None uses the defaults.
     jobs : int, default=1
-        Processes of the local engine, or workers of a local Dask cluster.
+        Processes of the local engine, or workers of a local Dask cluster. The
+        processes are started with ``spawn``, so a script must call this under
+        ``if __name__ == "__main__":`` when ``jobs`` is above 1.
     engine : {"local", "dask"}, default="local"
         Where the chunks are counted.
     scheduler : str, default=None
