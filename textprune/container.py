@@ -368,7 +368,7 @@ class CompressedVectors:
         from gensim.models import KeyedVectors
 
         vectors = self.decode()
-        keyed = KeyedVectors(vector_size=vectors.shape[1], count=len(vectors))
+        keyed = KeyedVectors(vector_size=vectors.shape[1])
         keyed.add_vectors(list(self.index_to_key), vectors)
         return keyed
 
