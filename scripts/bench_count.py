@@ -14,6 +14,8 @@ Rules compared:
   counts and document frequencies must be equal.
 - gensim's ``Dictionary`` over ``simple_preprocess`` has its own rules (letters
   only, 2 to 15 characters), so its counts are not compared.
+- One row only cleans and tokenizes with textprune's regex tokenizer, counting
+  nothing: the floor of the regex path.
 - spaCy's tokenizer runs on a sample (``--spacy-mb``) because it is much slower,
   and is compared with ``textprune count --tokenizer spacy`` on that sample.
 
@@ -131,17 +133,19 @@ def work_counter(paths: list[Path]) -> tuple[Any, float, dict[str, float]]:
 
 
 def work_findall(paths: list[Path]) -> tuple[Any, float, dict[str, float]]:
-    """Tokenize with the same regex and count nothing: the floor of the regex path."""
+    """Clean and tokenize as textprune does, counting nothing: the floor of the
+    regex path."""
     from textprune.counts import FrequencyDictionary
-    from textprune.text import CleaningOptions, RegexTokenizer
+    from textprune.text import TextProcessor
 
-    findall = re.compile(RegexTokenizer(CleaningOptions()).pattern).findall
+    processor = TextProcessor()
     started = time.perf_counter()
     n_tokens = 0
     for path in paths:
         with open(path, "rb") as handle:
             while block := handle.read(4 << 20) + handle.readline():
-                n_tokens += len(findall(_clean_line(block.decode("utf-8", "replace"))))
+                tokens = processor.tokenize_block(block.decode("utf-8", "replace"))
+                n_tokens += len(tokens) - tokens.count("\n")
     seconds = time.perf_counter() - started
     return FrequencyDictionary(Counter({"<tokens>": n_tokens})), seconds, {}
 
@@ -372,7 +376,11 @@ ROWS = [
     ("textprune:2:local:regex", "textprune `--jobs 2`", "corpus"),
     ("textprune:2:dask:regex", "textprune `--engine dask`, 2 local workers", "corpus"),
     ("counter", "`collections.Counter` over the same regex", "corpus"),
-    ("findall", "`re.findall` with the same regex, no counting", "corpus"),
+    (
+        "findall",
+        "textprune's cleaning and regex tokenizer alone, no counting",
+        "corpus",
+    ),
     ("sklearn", "scikit-learn `CountVectorizer`, same regex", "corpus"),
     (
         "sklearn-simple",
@@ -396,6 +404,7 @@ REFERENCES = {
 
 
 def render(
+    corpus: Path,
     results: dict[str, dict[str, Any]],
     sizes: dict[str, int],
     command: str,
@@ -411,8 +420,8 @@ def render(
         ),
         "",
         (
-            f"Corpus: {sizes['corpus'] / 1e6:.1f} MB, one document per non-blank "
-            f"line. The spaCy rows use its first {spacy_mb:g} MB "
+            f"Corpus: `{corpus}`, {sizes['corpus'] / 1e6:.1f} MB, one document per "
+            f"non-blank line. The spaCy rows use its first {spacy_mb:g} MB "
             f"({sizes['sample'] / 1e6:.1f} MB)."
         ),
         "",
@@ -423,11 +432,11 @@ def render(
         ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for key, label, corpus in ROWS:
+    for key, label, kind in ROWS:
         if key not in results:
             continue
         row = results[key]
-        megabytes = sizes[corpus] / 1e6
+        megabytes = sizes[kind] / 1e6
         seconds = row["seconds"]
         reference = REFERENCES.get(key)
         if key.endswith("@x4"):
@@ -481,7 +490,7 @@ def notes(results: dict[str, dict[str, Any]], sizes: dict[str, int]) -> list[str
             f"per CPU second, against {per_cpu['gensim']:.1f} for gensim and "
             f"{per_cpu['sklearn']:.1f} for scikit-learn with the same regex. Ten "
             f"times gensim on two cores needs {needed:.1f} MB per CPU second in each "
-            f"process, and `re.findall` alone, counting nothing, manages "
+            f"process, and cleaning and tokenizing alone, counting nothing, manage "
             f"{per_cpu['findall']:.1f}. Reaching that target needs a tokenizer and "
             "counter in compiled code, which textprune does not have."
         )
@@ -589,7 +598,7 @@ def main() -> None:
                 )
         identical = identical_outputs(results)
     command = "python scripts/bench_count.py " + " ".join(sys.argv[1:])
-    text = render(results, sizes, command.strip(), args.spacy_mb, load)
+    text = render(corpus, results, sizes, command.strip(), args.spacy_mb, load)
     if identical is not None:
         text += (
             "\n\nThe three textprune regex runs (`--jobs 1`, `--jobs 2`, dask) wrote "

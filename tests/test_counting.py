@@ -370,3 +370,23 @@ def test_merge_partials_leaves_inputs() -> None:
     assert total.n_documents == 2
     assert left.counts == Counter({"a": 2})
     assert left.n_documents == 1
+
+
+def test_partial_counts_pickle_round_trip() -> None:
+    import pickle
+
+    from textprune.counting import PartialCounts
+
+    part = PartialCounts(Counter({"a": 3, "b": 1}), Counter({"a": 2, "b": 1}), 2, 9)
+    copy = pickle.loads(pickle.dumps(part))
+    assert copy == part
+    odd = PartialCounts(Counter({"a": 1}), Counter({"a": 1, "z": 1}), 1, 1)
+    assert pickle.loads(pickle.dumps(odd)) == odd
+
+
+def test_add_counts_equals_update() -> None:
+    from textprune.counting import add_counts
+
+    total = Counter({"a": 1, "b": 2})
+    add_counts(total, Counter({"b": 3, "c": 4}))
+    assert total == Counter({"a": 1, "b": 5, "c": 4})

@@ -18,8 +18,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, groupby
-from operator import itemgetter
+from itertools import chain, groupby, repeat
+from operator import add, itemgetter
 from typing import Any
 
 from textprune._io import PathLike, display_name, open_binary
@@ -76,8 +76,8 @@ class PartialCounts:
 
     def add(self, other: PartialCounts) -> PartialCounts:
         """Add ``other`` to these counts in place and return self."""
-        self.counts.update(other.counts)
-        self.doc_freqs.update(other.doc_freqs)
+        add_counts(self.counts, other.counts)
+        add_counts(self.doc_freqs, other.doc_freqs)
         self.n_documents += other.n_documents
         self.n_bytes += other.n_bytes
         for index, number in other.replacements.items():
@@ -87,6 +87,38 @@ class PartialCounts:
         ):
             self.error = other.error
         return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Both counters have the same tokens. Sending the tokens once lets the
+        # receiver hash each token once for both, which halves the merge time.
+        tokens = list(self.counts)
+        state = dict(self.__dict__)
+        state["counts"] = (tokens, list(self.counts.values()))
+        state["doc_freqs"] = list(map(self.doc_freqs.get, tokens, repeat(0)))
+        if len(self.doc_freqs) != len(tokens):
+            state["doc_freqs"] = dict(self.doc_freqs)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        tokens, counts = state["counts"]
+        doc_freqs = state["doc_freqs"]
+        state["counts"] = Counter(dict(zip(tokens, counts)))
+        if isinstance(doc_freqs, list):
+            doc_freqs = dict(zip(tokens, doc_freqs))
+        state["doc_freqs"] = Counter(doc_freqs)
+        self.__dict__.update(state)
+
+
+def add_counts(total: Counter[str], part: Counter[str]) -> None:
+    """Add the counts of ``part`` to ``total`` in place.
+
+    Same result as ``total.update(part)``, but iterated in C: ``Counter.update``
+    loops in Python when ``total`` is not empty, and merging dominated the main
+    process's time.
+    """
+    tokens = list(part)
+    sums = map(add, map(total.get, tokens, repeat(0)), part.values())
+    dict.update(total, zip(tokens, sums))
 
 
 def merge_partials(*parts: PartialCounts) -> PartialCounts:
@@ -456,7 +488,9 @@ def count_corpus(
     options : CountOptions, default=None
         Cleaning and corpus settings; None uses the defaults.
     jobs : int, default=1
-        Processes of the local engine, or workers of a local Dask cluster.
+        Processes of the local engine, or workers of a local Dask cluster. The
+        processes are started with ``spawn``, so a script must call this under
+        ``if __name__ == "__main__":`` when ``jobs`` is above 1.
     engine : {"local", "dask"}, default="local"
         Where the chunks are counted.
     scheduler : str, default=None

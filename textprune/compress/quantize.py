@@ -428,13 +428,16 @@ class ProductQuantizer(Quantizer):
         sample = _fit_sample(X, 65536, self.seed)
         self.rotation_ = None
         if self.rotation == "opq":
+            # The rotation is learned on a smaller sample with short k-means runs;
+            # the final codebooks use the full sample.
+            small = sample[: min(len(sample), 16384)]
             rotation = np.eye(X.shape[1], dtype=np.float32)
             for _ in range(self.opq_iter):
                 self.rotation_ = rotation
-                self.codebooks_ = self._fit_codebooks(sample @ rotation, rng, 8)
-                target = self.inverse_transform(self.transform(sample))
+                self.codebooks_ = self._fit_codebooks(small @ rotation, rng, 6)
+                target = self.inverse_transform(self.transform(small))
                 rotation = _procrustes(
-                    sample.astype(np.float64), target.astype(np.float64) @ rotation
+                    small.astype(np.float64), target.astype(np.float64) @ rotation
                 ).astype(np.float32)
             self.rotation_ = rotation
         data = sample if self.rotation_ is None else sample @ self.rotation_

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import spearmanr
 
+from textprune.compress.quantize import BinaryQuantizer, ProductQuantizer
 from textprune.compress.recipe import Recipe
 from textprune.errors import TextpruneError
 
@@ -33,6 +34,12 @@ logger = logging.getLogger(__name__)
 SEARCH_ROWS = 20_000
 SEARCH_PAIRS = 20_000
 NEIGHBOURS = 10
+# Product codes with more bytes than this are slow to train and lose to scalar
+# codes of the same size, so the search does not try them.
+MAX_PQ_SUBSPACES = 64
+# Shorter training for the candidates; the winner is refitted with its defaults.
+SEARCH_ITQ_ITER = 20
+SEARCH_KMEANS_ITER = 8
 
 
 @dataclass
@@ -108,7 +115,7 @@ def candidate_specs(dims: int, max_code_nbytes: int, prefix: str = "abtt") -> li
             target -= target % per_byte
             if target >= 8:
                 add(f"pca:{target},int{bits}", target // per_byte)
-    for subspaces in range(min(max_code_nbytes, dims), 1, -1):
+    for subspaces in range(min(max_code_nbytes, dims, MAX_PQ_SUBSPACES), 1, -1):
         if dims % subspaces == 0 and dims // subspaces <= 32:
             add(f"pq:{subspaces}", subspaces)
             break
@@ -176,6 +183,11 @@ def search_recipe(
     candidates: list[Candidate] = []
     for spec in specs:
         recipe = Recipe.parse(spec, seed)
+        quantizer = recipe.quantizer
+        if isinstance(quantizer, BinaryQuantizer):
+            quantizer.n_iter = min(quantizer.n_iter, SEARCH_ITQ_ITER)
+        elif isinstance(quantizer, ProductQuantizer):
+            quantizer.n_iter = min(quantizer.n_iter, SEARCH_KMEANS_ITER)
         candidate = Candidate(spec, recipe.code_nbytes(dims))
         candidates.append(candidate)
         try:
