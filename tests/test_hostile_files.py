@@ -469,3 +469,15 @@ def test_random_text_rows(scratch, lines, newline, fmt):
     path = scratch / "rows.txt"
     path.write_bytes(newline.join(lines).encode())
     read_or_documented_error(path, format=fmt)
+
+
+def test_npy_header_unclosed_brace(tmp_path):
+    # numpy parses .npy headers as Python literals; this header fails in the
+    # tokenizer, not the parser.
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }"
+    header = header.replace(b"}", b" ").ljust(118) + b"\n"
+    path = tmp_path / "bad.npy"
+    path.write_bytes(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
+    (tmp_path / "bad.words.txt").write_text("a\nb\nc\nd\n", encoding="utf-8")
+    with pytest.raises(TextpruneError, match="invalid .npy header"):
+        read_vectors(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import lzma
 import os
+import tokenize
 import zlib
 from pathlib import Path
 from typing import IO
@@ -127,7 +128,9 @@ def _read_array(stream: IO[bytes], name: str) -> np.ndarray:
             shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
         else:
             shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-    except (ValueError, SyntaxError, TypeError, KeyError) as exc:
+    except (ValueError, SyntaxError, TypeError, KeyError, tokenize.TokenError) as exc:
+        # numpy parses the header as a Python literal, so a corrupt header can raise
+        # any of the errors of Python's tokenizer and parser.
         raise InputFormatError(
             f"invalid .npy header ({str(exc)[:200]}); the file is corrupt",
             path=name,
