@@ -390,3 +390,11 @@ def test_add_counts_equals_update() -> None:
     total = Counter({"a": 1, "b": 2})
     add_counts(total, Counter({"b": 3, "c": 4}))
     assert total == Counter({"a": 1, "b": 5, "c": 4})
+
+
+def test_count_corpus_compressed_jobs(small_corpus: Path, tmp_path: Path) -> None:
+    packed = tmp_path / "packed.gz"
+    packed.write_bytes(gzip.compress(small_corpus.read_bytes()))
+    serial = tsv(count_corpus([small_corpus]).counts)
+    parallel = tsv(count_corpus([packed], jobs=2, chunk_size=40_000).counts)
+    assert parallel == serial
