@@ -12,10 +12,10 @@ Usage: python scripts/bench_compress.py [--quick]
 from __future__ import annotations
 
 import argparse
+import ctypes
 import glob
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,7 +57,9 @@ def load_glove() -> WordVectors:
     return WordVectors([str(word) for word in words], vectors)
 
 
-def load_word_sim(table: WordVectors) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def load_word_sim(
+    table: WordVectors,
+) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Return, per set that covers at least MIN_PAIRS pairs, (rows1, rows2, gold)."""
     index = table.key_to_index
     sets = {}
@@ -105,6 +107,9 @@ class PeakMemory:
     """
 
     def __enter__(self) -> PeakMemory:
+        # Hand freed heap memory back to the kernel first, so that allocations
+        # of the measured step raise the resident size instead of reusing it.
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
         with open("/proc/self/clear_refs", "w") as handle:
             handle.write("5")
         self.start = _status_kib("VmRSS")
@@ -157,8 +162,14 @@ def _median_ms(call, repeats: int) -> float:
 
 
 def run_textprune(
-    name: str, table: WordVectors, spec: str, sets, base: float, folder: Path,
-    queries: list[str], ratio: float | None = None,
+    name: str,
+    table: WordVectors,
+    spec: str,
+    sets,
+    base: float,
+    folder: Path,
+    queries: list[str],
+    ratio: float | None = None,
 ) -> Point:
     from textprune.compress import compress_vectors
     from textprune.container import CompressedVectors
@@ -188,8 +199,17 @@ def run_textprune(
     if ratio is not None:
         method = f"--ratio {ratio:g} -> {method}"
     return Point(
-        name, "textprune", method, vectors.codes.shape[1] * vectors.codes.itemsize,
-        file_nbytes, seconds, memory.peak_mib, quality, open_ms, first_ms, query_ms,
+        name,
+        "textprune",
+        method,
+        vectors.codes.shape[1] * vectors.codes.itemsize,
+        file_nbytes,
+        seconds,
+        memory.peak_mib,
+        quality,
+        open_ms,
+        first_ms,
+        query_ms,
     )
 
 
@@ -203,8 +223,15 @@ def run_float16(name: str, table: WordVectors, sets, base: float) -> Point:
         seconds = time.perf_counter() - started
     quality = mean_spearman(codes.astype(np.float32), sets) / base
     return Point(
-        name, "float16", "numpy float16", 2 * table.dims, codes.nbytes, seconds,
-        memory.peak_mib, quality, note="array only, no words",
+        name,
+        "float16",
+        "numpy float16",
+        2 * table.dims,
+        codes.nbytes,
+        seconds,
+        memory.peak_mib,
+        quality,
+        note="array only, no words",
     )
 
 
@@ -216,14 +243,27 @@ def run_sign(name: str, table: WordVectors, sets, base: float) -> Point:
     decoded = np.unpackbits(codes, axis=1)[:, : table.dims].astype(np.float32) * 2 - 1
     quality = mean_spearman(decoded, sets) / base
     return Point(
-        name, "sign bits", "sign of each value", codes.shape[1], codes.nbytes,
-        seconds, memory.peak_mib, quality, note="array only, no words",
+        name,
+        "sign bits",
+        "sign of each value",
+        codes.shape[1],
+        codes.nbytes,
+        seconds,
+        memory.peak_mib,
+        quality,
+        note="array only, no words",
     )
 
 
 def run_faiss(
-    name: str, table: WordVectors, kind: str, setting: Any, sets, base: float,
-    folder: Path, queries: np.ndarray,
+    name: str,
+    table: WordVectors,
+    kind: str,
+    setting: Any,
+    sets,
+    base: float,
+    folder: Path,
+    queries: np.ndarray,
 ) -> Point:
     import faiss
 
@@ -232,35 +272,57 @@ def run_faiss(
     with PeakMemory() as memory:
         started = time.perf_counter()
         if kind == "sq":
-            index = faiss.IndexScalarQuantizer(d, getattr(faiss.ScalarQuantizer, setting))
+            index = faiss.IndexScalarQuantizer(
+                d, getattr(faiss.ScalarQuantizer, setting)
+            )
             label = f"ScalarQuantizer {setting}"
         elif kind == "pq":
             index = faiss.IndexPQ(d, setting, 8)
             label = f"ProductQuantizer M={setting}"
         else:
-            index = faiss.IndexPreTransform(faiss.OPQMatrix(d, setting), faiss.IndexPQ(d, setting, 8))
-            label = f"OPQ + ProductQuantizer M={setting}"
+            opq = faiss.OPQMatrix(d, setting)
+            # faiss's default of 50 iterations took over 4 minutes per point on
+            # spaCy md on the benchmark machine; 10 keeps the run short.
+            opq.niter = OPQ_ITERATIONS
+            index = faiss.IndexPreTransform(opq, faiss.IndexPQ(d, setting, 8))
+            label = f"OPQ ({OPQ_ITERATIONS} iterations) + ProductQuantizer M={setting}"
         rng = np.random.default_rng(0)
-        train = X if len(X) <= 100_000 else X[np.sort(rng.choice(len(X), 100_000, replace=False))]
+        train = (
+            X
+            if len(X) <= 100_000
+            else X[np.sort(rng.choice(len(X), 100_000, replace=False))]
+        )
         index.train(train)
         index.add(X)
         seconds = time.perf_counter() - started
     path = folder / f"{name}-faiss-{kind}-{setting}.index"
     faiss.write_index(index, os.fspath(path))
     decoded = np.vstack(
-        [index.reconstruct_n(start, min(65536, len(X) - start)) for start in range(0, len(X), 65536)]
+        [
+            index.reconstruct_n(start, min(65536, len(X) - start))
+            for start in range(0, len(X), 65536)
+        ]
     )
     quality = mean_spearman(decoded, sets) / base
     code_nbytes = index.sa_code_size()
     query_ms = _median_ms(lambda: index.search(queries, 11), 3) / len(queries)
     return Point(
-        name, f"faiss {kind}", label, code_nbytes, path.stat().st_size, seconds,
-        memory.peak_mib, quality, query_ms=query_ms,
+        name,
+        f"faiss {kind}",
+        label,
+        code_nbytes,
+        path.stat().st_size,
+        seconds,
+        memory.peak_mib,
+        quality,
+        query_ms=query_ms,
         note="index file, no words; latency is L2 search",
     )
 
 
-def run_gensim(name: str, table: WordVectors, folder: Path, queries: list[str]) -> Point:
+def run_gensim(
+    name: str, table: WordVectors, folder: Path, queries: list[str]
+) -> Point:
     from gensim.models import KeyedVectors
 
     from textprune.formats import write_word2vec
@@ -277,9 +339,18 @@ def run_gensim(name: str, table: WordVectors, folder: Path, queries: list[str]) 
         lambda: [keyed.most_similar(word, topn=10) for word in queries[1:]], 3
     ) / (len(queries) - 1)
     return Point(
-        name, "gensim", "KeyedVectors float32 (word2vec binary)", 4 * table.dims,
-        path.stat().st_size, float("nan"), float("nan"), 1.0, open_ms, first_ms,
-        query_ms, note="reference: load_word2vec_format",
+        name,
+        "gensim",
+        "KeyedVectors float32 (word2vec binary)",
+        4 * table.dims,
+        path.stat().st_size,
+        float("nan"),
+        float("nan"),
+        1.0,
+        open_ms,
+        first_ms,
+        query_ms,
+        note="reference: load_word2vec_format",
     )
 
 
@@ -312,30 +383,73 @@ GLOVE_TEXTPRUNE = [
     "abtt:2,pca:48,pq:8",
     "abtt,itq",
     "abtt:2,pca:48,pq:6",
+    "abtt:2,pca:45,pq:5",
+    "abtt:2,pca:32,pq:4",
 ]
 SPACY_SEARCH = [64.0, 100.0]
 GLOVE_SEARCH = [16.0]
 SPACY_FAISS = [
-    ("sq", "QT_fp16"), ("sq", "QT_8bit"), ("sq", "QT_8bit_uniform"), ("sq", "QT_6bit"),
-    ("sq", "QT_4bit"), ("sq", "QT_4bit_uniform"),
-    ("pq", 100), ("pq", 50), ("pq", 30), ("pq", 20), ("pq", 12),
-    ("opq", 50), ("opq", 30), ("opq", 20), ("opq", 12),
+    ("sq", "QT_fp16"),
+    ("sq", "QT_8bit"),
+    ("sq", "QT_8bit_uniform"),
+    ("sq", "QT_6bit"),
+    ("sq", "QT_4bit"),
+    ("sq", "QT_4bit_uniform"),
+    ("pq", 100),
+    ("pq", 50),
+    ("pq", 30),
+    ("pq", 20),
+    ("pq", 12),
+    ("opq", 50),
+    ("opq", 30),
+    ("opq", 20),
+    ("opq", 12),
 ]
 GLOVE_FAISS = [
-    ("sq", "QT_fp16"), ("sq", "QT_8bit"), ("sq", "QT_8bit_uniform"), ("sq", "QT_6bit"),
-    ("sq", "QT_4bit"), ("sq", "QT_4bit_uniform"),
-    ("pq", 25), ("pq", 10), ("pq", 5),
-    ("opq", 25), ("opq", 10), ("opq", 5),
+    ("sq", "QT_fp16"),
+    ("sq", "QT_8bit"),
+    ("sq", "QT_8bit_uniform"),
+    ("sq", "QT_6bit"),
+    ("sq", "QT_4bit"),
+    ("sq", "QT_4bit_uniform"),
+    ("pq", 25),
+    ("pq", 10),
+    ("pq", 5),
+    ("opq", 25),
+    ("opq", 10),
+    ("opq", 5),
 ]
-QUERY_WORDS = ["king", "water", "good", "computer", "city", "music", "run", "green",
-               "money", "war", "love", "house", "car", "science", "river", "happy"]
+OPQ_ITERATIONS = 10
+QUERY_WORDS = [
+    "king",
+    "water",
+    "good",
+    "computer",
+    "city",
+    "music",
+    "run",
+    "green",
+    "money",
+    "war",
+    "love",
+    "house",
+    "car",
+    "science",
+    "river",
+    "happy",
+]
 
 
-def run_dataset(name: str, table: WordVectors, quick: bool, folder: Path) -> list[Point]:
+def run_dataset(
+    name: str, table: WordVectors, quick: bool, folder: Path
+) -> list[Point]:
     sets = load_word_sim(table)
     base = mean_spearman(table.vectors, sets)
-    print(f"{name}: {len(table)} x {table.dims}, {len(sets)} sets, mean Spearman "
-          f"{base:.4f}", file=sys.stderr)
+    print(
+        f"{name}: {len(table)} x {table.dims}, {len(sets)} sets, mean Spearman "
+        f"{base:.4f}",
+        file=sys.stderr,
+    )
     queries = [word for word in QUERY_WORDS if word in table.key_to_index]
     query_rows = np.ascontiguousarray(
         table.vectors[[table.key_to_index[w] for w in queries[1:]]]
@@ -344,12 +458,18 @@ def run_dataset(name: str, table: WordVectors, quick: bool, folder: Path) -> lis
     faiss_specs = SPACY_FAISS if name == "spaCy md" else GLOVE_FAISS
     searches = SPACY_SEARCH if name == "spaCy md" else GLOVE_SEARCH
     if quick:
-        textprune_specs, faiss_specs, searches = textprune_specs[:2], faiss_specs[:2], []
+        textprune_specs, faiss_specs, searches = (
+            textprune_specs[:2],
+            faiss_specs[:2],
+            [],
+        )
     points = [run_gensim(name, table, folder, queries)]
     points.append(run_float16(name, table, sets, base))
     points.append(run_sign(name, table, sets, base))
     for kind, setting in faiss_specs:
-        points.append(run_faiss(name, table, kind, setting, sets, base, folder, query_rows))
+        points.append(
+            run_faiss(name, table, kind, setting, sets, base, folder, query_rows)
+        )
         _log(points[-1])
     for spec in textprune_specs:
         points.append(run_textprune(name, table, spec, sets, base, folder, queries))
@@ -364,8 +484,11 @@ def run_dataset(name: str, table: WordVectors, quick: bool, folder: Path) -> lis
 
 
 def _log(point: Point) -> None:
-    print(f"  {point.family:16s} {point.method:45s} {point.code_nbytes:7.2f} B  "
-          f"quality {point.quality:.4f}  {point.compress_s:.1f} s", file=sys.stderr)
+    print(
+        f"  {point.family:16s} {point.method:45s} {point.code_nbytes:7.2f} B  "
+        f"quality {point.quality:.4f}  {point.compress_s:.1f} s",
+        file=sys.stderr,
+    )
 
 
 # -- report ----------------------------------------------------------------------------
@@ -413,7 +536,11 @@ def dominance(points: list[Point]) -> list[str]:
         lines.append(
             f"| {peer.method} | {_fmt(peer.code_nbytes, 0)} | {peer.quality:.3f} | {verdict} |"
         )
-    return ["| faiss point | bytes/vector | quality | verdict |", "|---|--:|--:|---|", *lines]
+    return [
+        "| faiss point | bytes/vector | quality | verdict |",
+        "|---|--:|--:|---|",
+        *lines,
+    ]
 
 
 def plot(results: dict[str, tuple[list[Point], int]], path: Path) -> None:
@@ -437,21 +564,37 @@ def plot(results: dict[str, tuple[list[Point], int]], path: Path) -> None:
         for family, (marker, color) in styles.items():
             group = [p for p in shown if p.family == family]
             if group:
-                axis.scatter([p.code_nbytes for p in group], [p.quality for p in group],
-                             marker=marker, color=color, s=60 if marker == "*" else 36,
-                             label=family, zorder=3)
-        ours = sorted((p for p in shown if p.family.startswith("textprune")),
-                      key=lambda p: p.code_nbytes)
+                axis.scatter(
+                    [p.code_nbytes for p in group],
+                    [p.quality for p in group],
+                    marker=marker,
+                    color=color,
+                    s=60 if marker == "*" else 36,
+                    label=family,
+                    zorder=3,
+                )
+        ours = sorted(
+            (p for p in shown if p.family.startswith("textprune")),
+            key=lambda p: p.code_nbytes,
+        )
         frontier, best = [], -np.inf
         for p in ours:
             if p.quality > best:
                 frontier.append(p)
                 best = p.quality
-        axis.plot([p.code_nbytes for p in frontier], [p.quality for p in frontier],
-                  color="tab:blue", linewidth=1.2, zorder=2, label="textprune frontier")
+        axis.plot(
+            [p.code_nbytes for p in frontier],
+            [p.quality for p in frontier],
+            color="tab:blue",
+            linewidth=1.2,
+            zorder=2,
+            label="textprune frontier",
+        )
         axis.axhline(1.0, color="black", linewidth=0.6, linestyle=":")
         axis.set_xscale("log", base=2)
-        axis.set_xlabel("stored bytes per vector (log scale; float32 = %d)" % (4 * dims))
+        axis.set_xlabel(
+            "stored bytes per vector (log scale; float32 = %d)" % (4 * dims)
+        )
         axis.set_ylabel("quality ratio (mean Spearman after / before)")
         axis.set_title(f"{name} ({dims}-d)")
         axis.grid(True, which="both", linewidth=0.3)
@@ -492,17 +635,22 @@ def write_section(text: str) -> None:
     start, end = "<!-- bench_compress:start -->", "<!-- bench_compress:end -->"
     before, rest = content.split(start, 1)
     _, after = rest.split(end, 1)
-    page.write_text(before + start + "\n" + text.rstrip() + "\n" + end + after,
-                    encoding="utf-8")
+    page.write_text(
+        before + start + "\n" + text.rstrip() + "\n" + end + after, encoding="utf-8"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="run two configurations per family, do not write docs")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="run two configurations per family, do not write docs",
+    )
     args = parser.parse_args()
     results: dict[str, tuple[list[Point], int]] = {}
     extra: dict[str, Any] = {}
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         for name, loader in (("spaCy md", load_spacy_md), ("GloVe 6B 50d", load_glove)):
@@ -517,13 +665,14 @@ def main() -> None:
         return
     picture = REPO / "docs" / "compression-frontier.png"
     plot(results, picture)
-    write_section(report(results, extra))
+    minutes = (time.perf_counter() - started) / 60
+    write_section(report(results, extra, minutes))
 
 
-def report(results, extra) -> str:
+def report(results, extra, minutes: float) -> str:
     command = "python scripts/bench_compress.py"
     parts = [
-        f"Command: `{command}` (about {{minutes}} minutes). Machine: {machine()}.",
+        f"Command: `{command}` (took {minutes:.0f} minutes). Machine: {machine()}.",
         "",
         "Bytes per vector count the stored codes only; the file column is the whole "
         "container (codes, word list, learned state) for textprune, the faiss index "
@@ -545,7 +694,8 @@ def report(results, extra) -> str:
             f"### {name}: {rows:,} words, {dims} dimensions",
             "",
             f"Mean Spearman before compression {base:.4f} over {len(sets)} sets: "
-            + ", ".join(sets) + ".",
+            + ", ".join(sets)
+            + ".",
             "",
             table_markdown(points, dims),
             "",

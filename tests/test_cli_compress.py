@@ -118,7 +118,10 @@ def test_compress_same_seed_same_bytes(runner, vectors_path, tmp_path):
 def test_compress_reads_container_input(runner, vectors_path, tmp_path):
     first = tmp_path / "first.tpr"
     second = tmp_path / "second.tpr"
-    assert _run(runner, vectors_path, "--quantize", "float16", "-o", str(first)).exit_code == 0
+    assert (
+        _run(runner, vectors_path, "--quantize", "float16", "-o", str(first)).exit_code
+        == 0
+    )
     result = _run(runner, str(first), "--quantize", "int8", "-o", str(second))
     assert result.exit_code == 0, result.output
     assert len(CompressedVectors.load(second)) == 1762

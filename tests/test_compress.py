@@ -325,5 +325,6 @@ def test_compress_seed_changes_random_steps(spacy_rows):
     first = compress_vectors(spacy_rows, "center,pca:64,itq", seed=0)
     second = compress_vectors(spacy_rows, "center,pca:64,itq", seed=1)
     assert not np.array_equal(
-        first.vectors.recipe.quantizer.rotation_, second.vectors.recipe.quantizer.rotation_
+        first.vectors.recipe.quantizer.rotation_,
+        second.vectors.recipe.quantizer.rotation_,
     )

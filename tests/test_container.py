@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from textprune import container
 from textprune.compress import compress_vectors
 from textprune.container import HEADER_SIZE, CompressedVectors
 from textprune.errors import InputFormatError, TextpruneError
@@ -102,6 +103,18 @@ def test_most_similar_matches_brute_force(saved, spec):
         assert strict <= {w for w, _ in got}
 
 
+@pytest.mark.parametrize("spec", ["int4", "abtt,int2", "abtt,pq:25", "center,binary"])
+def test_most_similar_pair_tables(saved, spec, monkeypatch):
+    monkeypatch.setattr(container, "_PAIR_TABLE_MIN_ROWS", 0)
+    vectors = CompressedVectors.load(saved[spec])
+    decoded = vectors.decode()
+    row = vectors.key_to_index["king"]
+    expected, scores = _brute_force(decoded, decoded[row], 10, {row})
+    got = vectors.most_similar("king", topn=10)
+    assert vectors._columns.dtype == np.uint16
+    np.testing.assert_allclose([s for _, s in got], scores[expected], atol=2e-5)
+
+
 @pytest.mark.parametrize("spec", ["none", "int4", "abtt,pq:25", "center,binary"])
 def test_most_similar_accepts_vectors_and_negatives(saved, spec):
     vectors = CompressedVectors.load(saved[spec])
@@ -127,11 +140,17 @@ def test_query_api_matches_gensim_names(saved, table):
     assert "zzznotaword" not in vectors
     assert vectors.key_to_index["water"] == row
     np.testing.assert_array_equal(vectors["water"], decoded[row])
-    np.testing.assert_array_equal(vectors.get_vector("King"), decoded[table.key_to_index["king"]])
-    np.testing.assert_array_equal(vectors[["water", "fire"]], decoded[[row, table.key_to_index["fire"]]])
+    np.testing.assert_array_equal(
+        vectors.get_vector("King"), decoded[table.key_to_index["king"]]
+    )
+    np.testing.assert_array_equal(
+        vectors[["water", "fire"]], decoded[[row, table.key_to_index["fire"]]]
+    )
     a, b = decoded[row], decoded[table.key_to_index["fire"]]
     expected = a @ b / np.linalg.norm(a) / np.linalg.norm(b)
-    assert vectors.similarity("water", "fire") == pytest.approx(float(expected), abs=1e-6)
+    assert vectors.similarity("water", "fire") == pytest.approx(
+        float(expected), abs=1e-6
+    )
     assert np.linalg.norm(vectors.get_vector("water", norm=True)) == pytest.approx(1.0)
 
 
@@ -155,7 +174,9 @@ def test_remapped_words_are_found(table, tmp_path):
     dropped = table.words[1500]
     assert dropped in vectors
     target = vectors.aliases[dropped]
-    np.testing.assert_array_equal(vectors[dropped], vectors[vectors.index_to_key[target]])
+    np.testing.assert_array_equal(
+        vectors[dropped], vectors[vectors.index_to_key[target]]
+    )
     assert vectors.alias_scores[dropped] == pytest.approx(result.remap_scores[dropped])
     assert 0 < vectors.alias_scores[dropped] < 1
 
@@ -193,7 +214,9 @@ def test_save_rejects_word_with_newline(tmp_path):
 
 def test_arrays_are_aligned_and_memory_mapped(saved):
     vectors = CompressedVectors.load(saved["int8"])
-    assert isinstance(vectors.codes.base, np.memmap) or isinstance(vectors.codes, np.memmap)
+    assert isinstance(vectors.codes.base, np.memmap) or isinstance(
+        vectors.codes, np.memmap
+    )
     metadata = _metadata(saved["int8"].read_bytes())
     assert all(spec["offset"] % 64 == 0 for spec in metadata["arrays"].values())
 
@@ -232,7 +255,9 @@ def test_numpy_only_reader_from_docs(saved, table):
 def _corruptions(data: bytes) -> dict[str, bytes]:
     metadata = _metadata(data)
     length = struct.unpack_from("<Q", data, 8)[0]
-    codes_at = -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["codes"]["offset"]
+    codes_at = (
+        -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["codes"]["offset"]
+    )
     flipped_json = bytearray(data)
     flipped_json[HEADER_SIZE + 5] ^= 0xFF
     bad_version = bytearray(data)
@@ -241,10 +266,9 @@ def _corruptions(data: bytes) -> dict[str, bytes]:
     unknown_step = json.loads(data[HEADER_SIZE : HEADER_SIZE + length])
     unknown_step["recipe"][0]["step"] = "frobnicate"
     text = json.dumps(unknown_step).encode()
-    rewritten = (
-        struct.pack("<7sBQI", b"\x93TPRUNE", 1, len(text), zlib.crc32(text)).ljust(64, b"\0")
-        + text.ljust(-(-(64 + len(text)) // 64) * 64 - 64, b"\0")
-    )
+    rewritten = struct.pack(
+        "<7sBQI", b"\x93TPRUNE", 1, len(text), zlib.crc32(text)
+    ).ljust(64, b"\0") + text.ljust(-(-(64 + len(text)) // 64) * 64 - 64, b"\0")
     body = data[-(-(HEADER_SIZE + length) // 64) * 64 :]
     return {
         "empty": b"",
@@ -290,7 +314,9 @@ def test_corrupt_code_bytes_fail_checksum(saved, tmp_path):
     data = bytearray(saved["int8"].read_bytes())
     metadata = _metadata(bytes(data))
     length = struct.unpack_from("<Q", data, 8)[0]
-    codes_at = -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["codes"]["offset"]
+    codes_at = (
+        -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["codes"]["offset"]
+    )
     data[codes_at + 3] ^= 0x55
     path = tmp_path / "flipped.tpr"
     path.write_bytes(bytes(data))
@@ -305,7 +331,9 @@ def test_corrupt_word_list_raises(saved, tmp_path):
     data = bytearray(saved["int8"].read_bytes())
     metadata = _metadata(bytes(data))
     length = struct.unpack_from("<Q", data, 8)[0]
-    words_at = -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["words"]["offset"]
+    words_at = (
+        -(-(HEADER_SIZE + length) // 64) * 64 + metadata["arrays"]["words"]["offset"]
+    )
     data[words_at + 10 : words_at + 30] = b"\0" * 20
     path = tmp_path / "words.tpr"
     path.write_bytes(bytes(data))

@@ -12,8 +12,8 @@ The file is one versioned container that numpy alone can read (the layout is in
     then         raw little-endian arrays, each starting at a multiple of 64
 
 The JSON lists every array with its offset (from the start of the array section),
-dtype, shape and CRC-32, the recipe that made the codes with the settings and the
-learned state of each step, and how the word list is encoded. Opening a file maps
+dtype, shape and CRC-32. It also stores the recipe that made the codes, with the
+settings and learned state of each step, and how the word list is encoded. Opening a file maps
 it into memory and parses the JSON only; the word list is decoded at the first
 lookup, and query code touches the code rows it reads.
 """
@@ -51,9 +51,12 @@ _ALLOWED_DTYPES = {"|u1", "<u4", "<f2", "<f4", "<i8"}
 WORD_CODECS = ("zlib", "utf-8")
 # Rows decoded at a time when a whole table is scanned.
 _CHUNK_ROWS = 65536
-# Rows converted to float32 at a time by queries on float16 codes; small blocks
-# stay in cache, which makes the conversion several times faster.
+# Rows converted to float32 at a time by queries on float16 and 8-bit codes; small
+# blocks stay in cache, which makes the conversion several times faster.
 _QUERY_CHUNK_ROWS = 4096
+# Building a pair table costs 65,536 additions and saves one lookup per row, so
+# pair tables pay off only on tables with more rows than this.
+_PAIR_TABLE_MIN_ROWS = 131072
 
 
 def _align(offset: int) -> int:
@@ -143,6 +146,10 @@ class CompressedVectors:
         self.path: str | None = None
         self._words = None if words is None else list(words)
         self._index: dict[str, int] | None = None
+        if words is not None and aliases is None:
+            aliases = {}
+        if aliases is not None and alias_scores is None:
+            alias_scores = dict.fromkeys(aliases, 1.0)
         self._aliases = aliases
         self._alias_scores = alias_scores
         self._word_loader: Any = None
@@ -265,24 +272,32 @@ class CompressedVectors:
         """Return the dot product of ``query`` with every decoded row."""
         quantizer = self.recipe.quantizer
         if quantizer.code_kind == "float":
-            query = query.astype(np.float32)
-            out = np.empty(len(self), dtype=np.float32)
-            for start in range(0, len(self), _QUERY_CHUNK_ROWS):
-                block = np.asarray(self.codes[start : start + _QUERY_CHUNK_ROWS])
-                out[start : start + len(block)] = block.astype(np.float32) @ query
-            return out
+            return self._blocked_dot(query.astype(np.float32), None)
+        if quantizer.name == "scalar" and quantizer.bits == 8:
+            # One byte per value: a BLAS product on float32 blocks beats tables.
+            weights = (query * quantizer.step_).astype(np.float32)
+            offset = np.float32(query @ quantizer.low_)
+            return self._blocked_dot(weights, offset)
         const, tables = quantizer.lookup_tables(query)
-        if self._columns is None:
-            self._columns = _byte_pair_columns(np.asarray(self.codes))
-        if tables.shape[0] % 2:
-            tables = np.vstack([tables, np.zeros((1, 256), dtype=tables.dtype)])
-        # Entry (a, b) of a pair table is tables[2k][a] + tables[2k + 1][b], stored
-        # at index a + 256 * b to match _byte_pair_columns.
-        pair_tables = tables[0::2][:, None, :] + tables[1::2][:, :, None]
-        pair_tables = pair_tables.reshape(len(pair_tables), 65536)
+        if len(self) < _PAIR_TABLE_MIN_ROWS:
+            if self._columns is None:
+                self._columns = np.ascontiguousarray(np.asarray(self.codes).T)
+        else:
+            if self._columns is None:
+                self._columns = _byte_pair_columns(np.asarray(self.codes))
+            tables = _pair_tables(tables)
         out = np.full(len(self), const, dtype=np.float32)
         for position, column in enumerate(self._columns):
-            out += pair_tables[position].take(column)
+            out += tables[position].take(column)
+        return out
+
+    def _blocked_dot(self, weights: np.ndarray, offset: np.float32 | None) -> np.ndarray:
+        out = np.empty(len(self), dtype=np.float32)
+        for start in range(0, len(self), _QUERY_CHUNK_ROWS):
+            block = np.asarray(self.codes[start : start + _QUERY_CHUNK_ROWS])
+            out[start : start + len(block)] = block.astype(np.float32) @ weights
+        if offset is not None:
+            out += offset
         return out
 
     def _hamming_cosines(self, row: int) -> np.ndarray:
@@ -312,8 +327,9 @@ class CompressedVectors:
         as the mean of their unit vectors (negatives with weight -1), and the query
         words are left out of the result. Vectors are taken in the output space.
         Scores are computed from the codes: lookup tables for scalar, product and
-        binary codes, popcount for a single word with binary codes, and a blocked
-        matrix product for float16/float32.
+        binary codes (popcount for a single word with binary codes on tables of
+        fewer than 131,072 rows), and a blocked matrix product for float16,
+        float32 and 8-bit codes.
 
         Raises
         ------
@@ -336,7 +352,9 @@ class CompressedVectors:
                     vector = np.asarray(item, dtype=np.float64)
                     terms.append(weight * vector / max(np.linalg.norm(vector), 1e-12))
         single_word = len(positives) == 1 and not negatives and exclude
-        if single_word and self.recipe.quantizer.name == "binary":
+        # Popcount wins on small tables; on large ones the pair tables are faster.
+        small = len(self) < _PAIR_TABLE_MIN_ROWS
+        if single_word and small and self.recipe.quantizer.name == "binary":
             scores = self._hamming_cosines(next(iter(exclude)))
         else:
             query = np.mean(terms, axis=0)
@@ -354,7 +372,9 @@ class CompressedVectors:
         candidates = np.argpartition(-scores, wanted - 1)[:wanted]
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
         words = self.index_to_key
-        result = [(words[row], float(scores[row])) for row in order if row not in exclude]
+        result = [
+            (words[row], float(scores[row])) for row in order if row not in exclude
+        ]
         return result[:topn]
 
     def similarity(self, word1: str, word2: str) -> float:
@@ -487,7 +507,8 @@ class CompressedVectors:
             info = metadata.get("info", {})
         except (KeyError, TypeError, ValueError) as exc:
             raise InputFormatError(
-                f"the metadata lacks the field {exc}; the file is corrupt", path=name
+                f"the metadata is missing the field {exc}; the file is corrupt",
+                path=name,
             ) from exc
         arrays = {
             key: _map_array(buffer, key, spec, data_start, name)
@@ -530,7 +551,10 @@ class CompressedVectors:
 
         def load_aliases() -> tuple[dict[str, int], dict[str, float]]:
             keys = decode_words(
-                arrays["alias_words"], alias_meta["codec"], int(alias_meta["count"]), name
+                arrays["alias_words"],
+                alias_meta["codec"],
+                int(alias_meta["count"]),
+                name,
             )
             alias_rows = np.asarray(arrays["alias_rows"])
             alias_scores = np.asarray(arrays["alias_scores"])
@@ -574,6 +598,18 @@ class CompressedVectors:
     def _data_start(self) -> int:
         _, _, length, _ = _HEADER.unpack(bytes(self._buffer[: _HEADER.size]))
         return _align(HEADER_SIZE + length)
+
+
+def _pair_tables(tables: np.ndarray) -> np.ndarray:
+    """Combine per-byte tables into 65,536-entry tables, one per pair of bytes.
+
+    Entry ``a + 256 * b`` of pair table ``k`` is ``tables[2k][a] + tables[2k+1][b]``,
+    matching :func:`_byte_pair_columns`.
+    """
+    if len(tables) % 2:
+        tables = np.vstack([tables, np.zeros((1, 256), dtype=tables.dtype)])
+    pairs = tables[0::2][:, None, :] + tables[1::2][:, :, None]
+    return pairs.reshape(len(pairs), 65536)
 
 
 def _byte_pair_columns(codes: np.ndarray) -> np.ndarray:

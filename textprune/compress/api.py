@@ -26,7 +26,7 @@ _METADATA_SLACK = 4096
 
 @dataclass
 class CompressionResult:
-    """What :func:`compress_vectors` produced, with the figures the CLI reports."""
+    """Output of :func:`compress_vectors`, with the figures the CLI reports."""
 
     vectors: CompressedVectors
     input_rows: int
@@ -166,7 +166,11 @@ def compress_vectors(
     }
     if candidates:
         details["search"] = [
-            {"recipe": c.spec, "code_nbytes": c.code_nbytes, "score": _json_float(c.score)}
+            {
+                "recipe": c.spec,
+                "code_nbytes": c.code_nbytes,
+                "score": _json_float(c.score),
+            }
             for c in candidates
         ]
     vectors = CompressedVectors(

@@ -33,9 +33,7 @@ class Step:
         """Return the constructor settings, which must all be JSON values."""
         signature = inspect.signature(type(self).__init__)
         return {
-            key: getattr(self, key)
-            for key in signature.parameters
-            if key != "self"
+            key: getattr(self, key) for key in signature.parameters if key != "self"
         }
 
     def get_state(self) -> dict[str, Any]:
@@ -99,9 +97,9 @@ def check_fitted(step: Step, attribute: str) -> None:
         )
 
 
-def top_eigenvectors(X: np.ndarray, n_components: int, center: bool) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray
-]:
+def top_eigenvectors(
+    X: np.ndarray, n_components: int, center: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``(mean, components, variances)`` of the top principal directions.
 
     The eigen-decomposition of the d-by-d scatter matrix is exact and deterministic;

@@ -178,8 +178,8 @@ class ScalarQuantizer(Quantizer):
         ordered = np.sort(sample, axis=0)
         last = len(ordered) - 1
         for quantile in self._candidates():
-            lo = ordered[int(round(quantile * last))]
-            hi = ordered[int(round((1 - quantile) * last))]
+            lo = ordered[round(quantile * last)]
+            hi = ordered[round((1 - quantile) * last)]
             width = np.maximum(hi - lo, 1e-12).astype(np.float32) / top
             levels = np.clip(np.rint((sample - lo) / width), 0, top)
             error = ((levels * width + lo - sample) ** 2).mean(axis=0)
@@ -481,4 +481,3 @@ class ProductQuantizer(Quantizer):
     def describe(self) -> str:
         prefix = "opq" if self.rotation == "opq" else "pq"
         return f"{prefix}:{self.n_subspaces}"
-

@@ -61,7 +61,9 @@ def sample_pairs(
     half = n_pairs // 2
     left = rng.integers(0, n_rows, size=half)
     right = rng.integers(0, n_rows, size=half)
-    anchors = rng.choice(n_rows, size=min(n_rows, max(1, half // NEIGHBOURS)), replace=False)
+    anchors = rng.choice(
+        n_rows, size=min(n_rows, max(1, half // NEIGHBOURS)), replace=False
+    )
     units = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
     sims = units[anchors] @ units.T
     sims[np.arange(len(anchors)), anchors] = -np.inf
