@@ -255,3 +255,49 @@ def test_benchmarks_lists_shipped_sets(runner: CliRunner) -> None:
     for name, info in SHIPPED.items():
         assert name in result.stdout
         assert info.source in result.stdout
+
+
+def test_evaluate_report_never_overwrites_input(
+    runner: CliRunner, vector_files, tmp_path
+) -> None:
+    copy = tmp_path / "candidate.bin"
+    copy.write_bytes(vector_files["int8"].read_bytes())
+    before = copy.read_bytes()
+    for option in ("--json", "--markdown"):
+        result = run(
+            runner, "evaluate", copy, "--baseline", vector_files["original"],
+            *SMALL, option, copy,
+        )
+        assert result.exit_code == 1, result.output
+        assert "also an input" in result.stderr
+        assert copy.read_bytes() == before
+
+
+def test_evaluate_json_to_stdout_parses(runner: CliRunner, vector_files) -> None:
+    result = run(runner, "evaluate", vector_files["original"], *SMALL, "--json", "-")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert "candidates" in data
+    assert "found/total" in result.stderr
+
+
+def test_evaluate_gate_fails_when_nothing_compared(
+    runner: CliRunner, vector_files, tmp_path
+) -> None:
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("zzqx 0.1 0.2\nqqzx 0.3 0.1\nxxqz 0.2 0.2\n", encoding="utf-8")
+    base = tmp_path / "base.txt"
+    base.write_text("zzqx 0.1 0.2\nqqzx 0.3 0.1\nxxqz 0.2 0.3\n", encoding="utf-8")
+    result = run(
+        runner, "evaluate", tiny, "--baseline", base, "--benchmark", "EN-MEN-TR-3k",
+        "--max-drop", "0.01",
+    )
+    assert result.exit_code == EXIT_GATE_FAILED, result.output
+    assert "no benchmark pair is covered by both tables" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--seed", "-1"], ["--bootstrap", "10" * 10]])
+def test_evaluate_rejects_out_of_range(runner: CliRunner, vector_files, args) -> None:
+    result = run(runner, "evaluate", vector_files["original"], *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

@@ -245,3 +245,44 @@ def test_cli_prune_plot_writes_charts(runner, counts_file, tmp_path):
         data = (charts / name).read_bytes()
         assert data.startswith(b"\x89PNG")
         assert len(data) > 10_000
+
+
+@pytest.mark.parametrize("option", ["--keep", "--stop-words"])
+def test_cli_prune_never_overwrites_word_lists(runner, counts_file, tmp_path, option):
+    words = tmp_path / "words.txt"
+    words.write_text("jesus\nchrist\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["prune", str(counts_file), option, str(words), "-o", str(words)]
+    )
+    assert result.exit_code == 1
+    assert "also an input" in result.stderr
+    assert words.read_text(encoding="utf-8") == "jesus\nchrist\n"
+
+
+def test_cli_prune_dropped_equal_to_output(runner, counts_file, tmp_path):
+    out = tmp_path / "v.tsv"
+    result = runner.invoke(
+        main, ["prune", str(counts_file), "-o", str(out), "--dropped", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "--dropped and --output name the same file" in result.stderr
+    assert not out.exists()
+
+
+def test_cli_prune_coverage_nan(runner, counts_file, tmp_path):
+    result = runner.invoke(
+        main, ["prune", str(counts_file), "--coverage", "nan", "-o", str(tmp_path / "v")]
+    )
+    assert result.exit_code == 2
+    assert "NaN" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_prune_missing_keep_file(runner, counts_file, tmp_path):
+    result = runner.invoke(
+        main,
+        ["prune", str(counts_file), "--keep", str(tmp_path / "no.txt"),
+         "-o", str(tmp_path / "v.tsv")],
+    )
+    assert result.exit_code == 1
+    assert "no.txt: file not found" in result.stderr

@@ -112,9 +112,18 @@ def _parse_header(
 ) -> int | None:
     """Store one ``# `` header line in ``result``; return a recorded token total."""
     key, _, value = line[2:].partition(" ")
+    if key == "textprune-counts" and value.strip() != "1":
+        raise InputFormatError(
+            f"unsupported counts format version {value.strip()!r}; this textprune "
+            "reads version 1, so upgrade textprune or regenerate the file",
+            path=name,
+            line=number,
+        )
     try:
         if key == "documents":
             result.n_documents = int(value)
+            if result.n_documents < 0:
+                raise ValueError(value)
         elif key == "tokens":
             return int(value)
         elif key == "settings":
@@ -146,6 +155,7 @@ def read_counts(path: PathLike) -> FrequencyDictionary:
     name = display_name(path)
     result = FrequencyDictionary()
     in_header = True
+    header_documents = False
     recorded_tokens: int | None = None
     first_rows: dict[str, int] = {}
     for number, line in iter_text_lines(path):
@@ -154,6 +164,8 @@ def read_counts(path: PathLike) -> FrequencyDictionary:
             if total is not None:
                 recorded_tokens = total
             continue
+        if in_header:
+            header_documents = result.n_documents > 0
         in_header = False
         if not line.strip():
             continue
@@ -185,6 +197,14 @@ def read_counts(path: PathLike) -> FrequencyDictionary:
         if count < 0 or docs < 0:
             raise InputFormatError(
                 f"negative count in row {line!r}", path=name, line=number
+            )
+        if docs > count or (header_documents and docs > result.n_documents):
+            raise InputFormatError(
+                f"token {token!r} is in {docs} documents, more than its {count} "
+                f"occurrences or the file's {result.n_documents} documents; "
+                "fix the row or regenerate the file with 'textprune count'",
+                path=name,
+                line=number,
             )
         if token in first_rows:
             raise InputFormatError(

@@ -249,8 +249,9 @@ class GateCheck:
         Paired bootstrap interval of ``candidate_score - baseline``, to tell a
         real drop from noise.
     passed : bool
-        Whether ``drop <= limit``. A check with no common pairs passes and is
-        reported as skipped.
+        Whether ``drop <= limit``. A benchmark with no common pairs passes and is
+        reported as skipped, but a candidate with no scored benchmark at all gets
+        one failed check with benchmark ``"all"``, because nothing was compared.
     """
 
     candidate: str
@@ -693,6 +694,20 @@ def check_gate(
     checks: list[GateCheck] = []
     for report in candidates:
         label = report.summary.label
+        compared = [
+            c
+            for c in report.comparisons
+            if math.isfinite(c.baseline_spearman) and math.isfinite(c.candidate_spearman)
+        ]
+        if not compared:
+            # A gate that compared nothing must not report a pass.
+            checks.append(
+                GateCheck(
+                    label, "all", math.nan, math.nan, math.nan, limit, relative,
+                    (math.nan, math.nan), False,
+                )
+            )
+            continue
         if scope is GateScope.MEAN:
             mean = report.mean_comparison
             if mean is not None:

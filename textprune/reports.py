@@ -210,6 +210,13 @@ def gate_lines(gate: GateResult) -> list[str]:
         return [f"Quality gate passed: no drop larger than {gate.max_drop} {scope}."]
     lines = [f"Quality gate FAILED: max drop {gate.max_drop} {scope}."]
     for check in gate.failures:
+        if check.benchmark == "all":
+            lines.append(
+                f"  {check.candidate}: no benchmark pair is covered by both tables, "
+                "so no drop could be measured; use benchmarks that the candidate's "
+                "vocabulary covers"
+            )
+            continue
         unit = "%" if check.relative else ""
         digits = 2 if check.relative else 4
         lines.append(

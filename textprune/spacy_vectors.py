@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,7 +74,11 @@ def load_spacy_vocab(name_or_path: str):  # noqa: ANN201 - spacy.vocab.Vocab
             and (path / "strings.json").exists()
         ):
             return Vocab().from_disk(path)
-        nlp = spacy.load(name_or_path, exclude=_COMPONENTS)
+        with warnings.catch_warnings():
+            # W095: the pipeline was trained with another spaCy version. The vectors
+            # table does not depend on that version, so the warning does not apply.
+            warnings.filterwarnings("ignore", message=r"\[W095\]")
+            nlp = spacy.load(name_or_path, exclude=_COMPONENTS)
     except (OSError, ValueError, KeyError, ImportError) as exc:
         raise InputFormatError(
             f"cannot load the spaCy pipeline {name_or_path!r} ({exc}); install the "

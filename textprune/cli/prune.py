@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 
 from textprune.cli.main import report
+
+
+def _reject_nan(param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number, not NaN", param=param)
+    return value
 
 
 class DocumentThreshold(click.ParamType):
@@ -65,6 +72,7 @@ class DocumentThreshold(click.ParamType):
 @click.option(
     "--coverage",
     type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    callback=lambda ctx, param, value: _reject_nan(param, value),
     help="Keep the most frequent words that cover this share of all tokens.",
 )
 @click.option(
@@ -77,7 +85,7 @@ class DocumentThreshold(click.ParamType):
 @click.option(
     "--keep",
     "keep_path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    type=click.Path(path_type=Path),
     help="A word list (or frequency dictionary) of words that are never dropped.",
 )
 @click.option(
@@ -122,9 +130,16 @@ def command(
     from textprune.prune import VocabularyPruner, format_summary, load_stop_words
     from textprune.prune import write_dropped
 
-    check_output_differs(output, [counts_path])
+    inputs: list[Path] = [counts_path]
+    if keep_path is not None:
+        inputs.append(keep_path)
+    if Path(stop_words).exists():
+        inputs.append(Path(stop_words))
+    check_output_differs(output, inputs)
     if dropped_path is not None:
-        check_output_differs(dropped_path, [counts_path, output])
+        check_output_differs(dropped_path, inputs)
+        if dropped_path.resolve() == output.resolve():
+            raise click.UsageError("--dropped and --output name the same file.")
     counts = read_counts(counts_path)
     pruner = VocabularyPruner(
         min_count=min_count,

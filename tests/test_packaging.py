@@ -1,0 +1,34 @@
+"""Checks that the package metadata ships every part of textprune."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _listed_packages() -> set[str]:
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    return {line.strip() for line in config["options"]["packages"].splitlines() if line}
+
+
+def test_setup_lists_every_subpackage():
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "textprune").rglob("__init__.py")
+    }
+    missing = found - _listed_packages()
+    assert not missing, f"add these packages to setup.cfg [options] packages: {missing}"
+
+
+def test_setup_ships_corpora_and_data():
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    assert "textprune.corpora" in _listed_packages()
+    assert config["options"]["package_dir"].split("=")[1].strip() == "corpora"
+    package_data = config["options.package_data"]["textprune"]
+    for folder in ("word_sim", "analogy"):
+        assert f"data/{folder}/" in package_data
+        assert list((REPO / "textprune" / "data" / folder).glob("*.txt"))
