@@ -53,3 +53,12 @@ def test_read_counts_rejects_bad_rows(tmp_path, content, line, message):
         read_counts(path)
     assert info.value.line == line
     assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize("content", ["", "# textprune-counts 1\n# documents 3\n"])
+def test_read_counts_without_rows(tmp_path, content):
+    path = tmp_path / "empty.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputFormatError, match="no word rows") as info:
+        read_counts(path)
+    assert info.value.path == str(path)

@@ -470,6 +470,13 @@ def count_on_dask(
         return ready[0].result() if ready else PartialCounts()
 
 
+def _describe_files(files: list[str]) -> str:
+    names = [display_name(path) for path in files]
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{len(names)} files ({', '.join(names[:3])}, ...)"
+
+
 def count_corpus(
     inputs: list[PathLike],
     options: CountOptions | None = None,
@@ -541,7 +548,7 @@ def count_corpus(
     counts = finish_counts(total, options)
     if not counts.counts:
         raise EmptyResultError(
-            f"no tokens found in {len(files)} file(s) of {total.n_bytes} bytes; "
+            f"no tokens found in {_describe_files(files)} ({total.n_bytes} bytes); "
             "check the inputs, --jsonl-field and the cleaning options"
         )
     replacements = {

@@ -216,6 +216,12 @@ def read_counts(path: PathLike) -> FrequencyDictionary:
         first_rows[token] = number
         result.counts[token] = count
         result.doc_freqs[token] = docs
+    if in_header and not result.counts:
+        raise InputFormatError(
+            "the file has no word rows; give a frequency dictionary from "
+            "'textprune count' or a word list with one word per line",
+            path=name,
+        )
     if recorded_tokens is not None and recorded_tokens != result.n_tokens:
         logger.warning(
             "%s records %d tokens and its rows sum to %d",
