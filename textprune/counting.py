@@ -527,6 +527,13 @@ def count_corpus(
         raise TextpruneError(f"chunk_size must be 1 or more, got {chunk_size}")
     validate_lang(options.cleaning)
     files = expand_inputs(inputs, options.corpus.glob)
+    logger.info(
+        "Counting %s with the %s engine, %d job(s), chunks of %d bytes",
+        _describe_files(files),
+        engine,
+        jobs,
+        chunk_size,
+    )
     report = progress or (lambda n_bytes: None)
     if engine == "local":
         chunks = plan_chunks(files, options.corpus, chunk_size)
