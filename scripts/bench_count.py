@@ -21,6 +21,7 @@ Rules compared:
 
 Usage::
 
+    scripts/build_bench_corpus.sh          # writes /tmp/english-corpus/combined.txt
     python scripts/bench_count.py [CORPUS] [--spacy-mb 5] [--no-write]
 
 A line is a document; blank lines are not documents. Invalid UTF-8 bytes are
