@@ -229,7 +229,8 @@ def _metadata(data: bytes) -> dict:
 def _numpy_only_decode(path: Path) -> tuple[list[str], np.ndarray]:
     """The reader shown in docs/container-format.md, for float32 codes."""
     raw = np.memmap(path, dtype=np.uint8, mode="r")
-    assert bytes(raw[:7]) == b"\x93TPRUNE" and raw[7] == 1
+    assert bytes(raw[:7]) == b"\x93TPRUNE"
+    assert raw[7] == 1
     length = int(raw[8:16].view("<u8")[0])
     meta = json.loads(bytes(raw[64 : 64 + length]))
     start = -(-(64 + length) // 64) * 64

@@ -291,7 +291,9 @@ class CompressedVectors:
             out += tables[position].take(column)
         return out
 
-    def _blocked_dot(self, weights: np.ndarray, offset: np.float32 | None) -> np.ndarray:
+    def _blocked_dot(
+        self, weights: np.ndarray, offset: np.float32 | None
+    ) -> np.ndarray:
         out = np.empty(len(self), dtype=np.float32)
         for start in range(0, len(self), _QUERY_CHUNK_ROWS):
             block = np.asarray(self.codes[start : start + _QUERY_CHUNK_ROWS])
