@@ -111,7 +111,7 @@ def test_most_similar_pair_tables(saved, spec, monkeypatch):
     row = vectors.key_to_index["king"]
     expected, scores = _brute_force(decoded, decoded[row], 10, {row})
     got = vectors.most_similar("king", topn=10)
-    assert vectors._columns.dtype == np.uint16
+    assert vectors._columns.max() > 255
     np.testing.assert_allclose([s for _, s in got], scores[expected], atol=2e-5)
 
 
