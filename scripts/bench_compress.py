@@ -146,10 +146,6 @@ class Point:
     note: str = ""
 
 
-def _unit_rows(X: np.ndarray) -> np.ndarray:
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-
-
 def _median_ms(call, repeats: int) -> float:
     times = []
     for _ in range(repeats):
