@@ -111,7 +111,7 @@ def test_most_similar_pair_tables(saved, spec, monkeypatch):
     row = vectors.key_to_index["king"]
     expected, scores = _brute_force(decoded, decoded[row], 10, {row})
     got = vectors.most_similar("king", topn=10)
-    assert vectors._columns.dtype == np.uint16
+    assert vectors._columns.max() > 255
     np.testing.assert_allclose([s for _, s in got], scores[expected], atol=2e-5)
 
 
@@ -229,7 +229,8 @@ def _metadata(data: bytes) -> dict:
 def _numpy_only_decode(path: Path) -> tuple[list[str], np.ndarray]:
     """The reader shown in docs/container-format.md, for float32 codes."""
     raw = np.memmap(path, dtype=np.uint8, mode="r")
-    assert bytes(raw[:7]) == b"\x93TPRUNE" and raw[7] == 1
+    assert bytes(raw[:7]) == b"\x93TPRUNE"
+    assert raw[7] == 1
     length = int(raw[8:16].view("<u8")[0])
     meta = json.loads(bytes(raw[64 : 64 + length]))
     start = -(-(64 + length) // 64) * 64

@@ -201,6 +201,9 @@ def search_recipe(
             logger.info("search: %s skipped, the file would exceed the size", spec)
             continue
         decoded = recipe.inverse_transform(codes)
+        # NOTE: agreement with the reference penalises "scale", which changes the
+        # geometry on purpose, so PCA + scale + ITQ candidates can lose here while
+        # scoring higher on word-similarity benchmarks.
         candidate.score = rank_agreement(reference, decoded, left, right)
         logger.info(
             "search: %-32s %4d bytes/vector  rank agreement %.4f",
