@@ -211,3 +211,18 @@ def test_compress_truncated_container_input(runner, vectors_path, tmp_path):
     assert result.exit_code == 1
     assert "truncated" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args", [["--ratio", "nan"], ["--seed", "-1"], ["--ratio", "0.5"]]
+)
+def test_compress_rejects_bad_numbers(runner, tmp_path, args):
+    from gensim.test.utils import datapath
+
+    out = tmp_path / "out.tpr"
+    result = runner.invoke(
+        main, ["compress", datapath("lee_fasttext.vec"), *args, "-o", str(out)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -341,3 +341,14 @@ def test_corrupt_word_list_raises(saved, tmp_path):
     vectors = CompressedVectors.load(path)
     with pytest.raises(InputFormatError, match="word list is corrupt"):
         vectors["water"]
+
+
+@pytest.mark.parametrize("position", [20, 40, 63])
+def test_nonzero_reserved_header_byte_raises(saved, tmp_path, position):
+    data = bytearray(saved["int8"].read_bytes())
+    data[position] ^= 0x01
+    path = tmp_path / "reserved.tpr"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputFormatError, match="must be zero") as info:
+        CompressedVectors.load(path)
+    assert info.value.offset == position

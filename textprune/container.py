@@ -650,6 +650,14 @@ def _read_metadata(buffer: np.ndarray, name: str) -> tuple[dict[str, Any], int]:
             path=name,
             offset=7,
         )
+    reserved = np.flatnonzero(buffer[_HEADER.size : HEADER_SIZE])
+    if reserved.size:
+        raise InputFormatError(
+            f"header bytes {_HEADER.size}-{HEADER_SIZE - 1} must be zero; the file is "
+            "corrupt or was written by an incompatible program",
+            path=name,
+            offset=_HEADER.size + int(reserved[0]),
+        )
     if HEADER_SIZE + length > len(buffer):
         raise InputFormatError(
             f"the metadata needs {length} bytes but the file ends first; it is "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from textprune.cli.main import report
+from textprune.cli.main import reject_nan, report
 
 if TYPE_CHECKING:
     from textprune.compress import CompressionResult
@@ -72,7 +72,7 @@ Examples:
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Container file to write.",
+    help="Container file to write ('-' writes it to stdout).",
 )
 @click.option(
     "--vocab",
@@ -126,6 +126,7 @@ Examples:
 @click.option(
     "--ratio",
     type=click.FloatRange(min=1.0),
+    callback=reject_nan,
     help="Choose the recipe: codes at least this many times smaller than float32, "
     "picked by rank agreement of cosine similarities with the input.",
 )
@@ -144,7 +145,11 @@ Examples:
     help="How the word list is stored: zlib-compressed or plain UTF-8.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of every random step."
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of every random step.",
 )
 @click.pass_context
 def command(

@@ -119,6 +119,15 @@ def main(ctx: click.Context, quiet: bool, verbose: int) -> None:
     configure_logging(-1 if quiet else verbose)
 
 
+def reject_nan(
+    ctx: click.Context, param: click.Parameter, value: float | None
+) -> float | None:
+    """Click callback that rejects NaN, which passes every FloatRange bound."""
+    if value is not None and value != value:
+        raise click.BadParameter("must be a number, not NaN", ctx=ctx, param=param)
+    return value
+
+
 def is_quiet(ctx: click.Context) -> bool:
     """Return True when ``--quiet`` was given to the group."""
     root = ctx.find_root()

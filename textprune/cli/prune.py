@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
 
-from textprune.cli.main import report
-
-
-def _reject_nan(param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and math.isnan(value):
-        raise click.BadParameter("must be a number, not NaN", param=param)
-    return value
+from textprune.cli.main import reject_nan, report
 
 
 class DocumentThreshold(click.ParamType):
@@ -72,7 +65,7 @@ class DocumentThreshold(click.ParamType):
 @click.option(
     "--coverage",
     type=click.FloatRange(min=0.0, max=1.0, min_open=True),
-    callback=lambda ctx, param, value: _reject_nan(param, value),
+    callback=reject_nan,
     help="Keep the most frequent words that cover this share of all tokens.",
 )
 @click.option(
