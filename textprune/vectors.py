@@ -80,27 +80,39 @@ class WordVectors:
         return self.vectors[self.row(word)]
 
     def select(self, words: Iterable[str]) -> WordVectors:
-        """Return a new table with the rows of ``words`` that are present, in this
-        table's row order. Aliases of the kept rows are kept."""
-        wanted = set(words)
-        rows = [row for row, word in enumerate(self.words) if word in wanted]
-        # Words only present as aliases become rows of their own.
-        present = {self.words[row] for row in rows}
-        alias_rows = sorted(
-            (self.aliases[word], word)
-            for word in wanted
-            if word not in present and word in self.aliases
-        )
-        new_words = [self.words[row] for row in rows] + [w for _, w in alias_rows]
-        all_rows = rows + [row for row, _ in alias_rows]
-        vectors = self.vectors[all_rows] if all_rows else self.vectors[:0]
+        """Return a new table with only the keys in ``words``, in this table's row
+        order.
+
+        A row is kept when its word or one of its aliases is wanted. It keeps its
+        word as its name when that word is wanted, and is otherwise named by the
+        first wanted alias in ``words`` order. The other wanted keys of the row
+        become aliases, so no vector is stored twice.
+        """
+        keys_by_row: dict[int, list[str]] = {}
+        for key in dict.fromkeys(words):
+            row = self._index.get(key)
+            if row is None:
+                row = self.aliases.get(key)
+            if row is not None:
+                keys_by_row.setdefault(row, []).append(key)
+
+        rows = sorted(keys_by_row)
+        new_words: list[str] = []
+        new_aliases: dict[str, int] = {}
+        for new_row, row in enumerate(rows):
+            keys = keys_by_row[row]
+            name = self.words[row] if self.words[row] in keys else keys[0]
+            new_words.append(name)
+            for key in keys:
+                if key != name:
+                    new_aliases[key] = new_row
         logger.info(
-            "Kept %d of %d rows for a vocabulary of %d words",
-            len(new_words),
+            "Kept %d of %d rows (%d keys) for the requested words",
+            len(rows),
             len(self.words),
-            len(wanted),
+            len(new_words) + len(new_aliases),
         )
-        return WordVectors(new_words, vectors)
+        return WordVectors(new_words, self.vectors[rows], new_aliases)
 
     @classmethod
     def from_index(

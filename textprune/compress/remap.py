@@ -58,11 +58,14 @@ def nearest_rows(
 def select_vocabulary(
     table: WordVectors, vocabulary: Iterable[str], remap: bool = False
 ) -> RemapResult:
-    """Keep the rows of ``vocabulary``; with ``remap``, alias dropped words.
+    """Keep the rows of ``vocabulary``; with ``remap``, alias every other key.
 
-    Aliases of kept rows in the input stay (score 1.0). With ``remap``, every
-    dropped row and the aliases pointing at it become aliases of the dropped row's
-    nearest kept row, scored by cosine similarity of the input vectors.
+    Without ``remap`` the result has only the vocabulary's keys: a vocabulary word
+    that is an alias in the input stays an alias of its row (score 1.0). With
+    ``remap``, every other key of the input is kept as an alias too: keys of kept
+    rows point at their row (score 1.0), and the keys of each dropped row point
+    at the dropped row's nearest kept row, scored by the cosine similarity of the
+    input vectors.
 
     Raises
     ------
@@ -76,27 +79,32 @@ def select_vocabulary(
             f"none of the {len(wanted)} vocabulary words has a vector; check that "
             "the vocabulary and the vectors use the same case and tokenization"
         )
-    kept_index = kept.key_to_index
-    aliases: dict[str, int] = {}
-    scores: dict[str, float] = {}
-    dropped = [row for row, word in enumerate(table.words) if word not in kept_index]
-    target_of_row: dict[int, tuple[int, float]] = {
-        row: (kept_index[word], 1.0)
-        for row, word in enumerate(table.words)
-        if word in kept_index
-    }
-    if remap and dropped:
+    aliases = dict(kept.aliases)
+    scores = {key: 1.0 for key in aliases}
+    if not remap:
+        logger.info(
+            "Kept %d rows for %d vocabulary words, without remapping the other %d",
+            len(kept),
+            len(wanted),
+            len(table) - len(kept),
+        )
+        return RemapResult(WordVectors(kept.words, kept.vectors, aliases), scores)
+
+    # Map each input row to its output row and score.
+    target_of_row = {table.row(name): (new_row, 1.0) for new_row, name in enumerate(kept.words)}
+    dropped = [row for row in range(len(table)) if row not in target_of_row]
+    if dropped:
         best, best_score = nearest_rows(table.vectors[dropped], kept.vectors)
         for row, target, score in zip(dropped, best.tolist(), best_score.tolist()):
             target_of_row[row] = (target, min(float(score), 1.0))
-            aliases[table.words[row]] = target
-            scores[table.words[row]] = min(float(score), 1.0)
-    for key, row in table.aliases.items():
-        if key in kept_index or key in aliases or row not in target_of_row:
+    keys = [(word, row) for row, word in enumerate(table.words)]
+    keys += list(table.aliases.items())
+    for key, row in keys:
+        if key in kept.key_to_index or key in aliases:
             continue
         aliases[key], scores[key] = target_of_row[row]
-    if remap and dropped:
-        values = np.array([scores[table.words[row]] for row in dropped])
+    if dropped:
+        values = np.array([target_of_row[row][1] for row in dropped])
         logger.info(
             "Remapped %d dropped rows onto %d kept rows: cosine mean %.3f, min %.3f",
             len(dropped),
@@ -104,6 +112,4 @@ def select_vocabulary(
             float(values.mean()),
             float(values.min()),
         )
-    else:
-        logger.info("Dropped %d rows without remapping", len(dropped))
     return RemapResult(WordVectors(kept.words, kept.vectors, aliases), scores)
