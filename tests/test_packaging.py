@@ -32,3 +32,33 @@ def test_setup_ships_corpora_and_data():
     for folder in ("word_sim", "analogy"):
         assert f"data/{folder}/" in package_data
         assert list((REPO / "textprune" / "data" / folder).glob("*.txt"))
+
+
+def test_plain_install_runs_demo_parts(tmp_path):
+    """A non-editable install must carry every module and the corpora."""
+    import os
+    import subprocess
+    import sys
+
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
+         "--target", str(target), str(REPO)],
+        capture_output=True, text=True, check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    script = (
+        "import textprune, textprune.compress, textprune.formats\n"
+        "from textprune.demo import corpus_files\n"
+        "print(textprune.__file__)\n"
+        "print(len(corpus_files()))\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True,
+        cwd=tmp_path, env=environment, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    module_path, count = result.stdout.split()
+    assert module_path.startswith(str(target))
+    assert count == "2"

@@ -35,16 +35,21 @@ def corpus_files() -> list[Path]:
     the repository's ``corpora/`` folder when it runs from a source checkout.
     """
     try:
-        folder = Path(str(importlib.resources.files("textprune.corpora")))
+        # ``corpora`` has no __init__.py, so this is a namespace package whose
+        # ``files()`` may be a MultiplexedPath: list its entries, not its str().
+        entries = list(importlib.resources.files("textprune.corpora").iterdir())
+        files = sorted(
+            Path(str(entry)) for entry in entries if entry.name.endswith(".txt")
+        )
     except ModuleNotFoundError:
         folder = Path(__file__).resolve().parent.parent / "corpora"
-    files = sorted(folder.glob("*.txt"))
+        files = sorted(folder.glob("*.txt"))
     if not files:
         from textprune.errors import TextpruneError
 
         raise TextpruneError(
-            f"no corpus files found in {folder}; reinstall textprune from a full "
-            "source checkout"
+            "no corpus files found in the textprune.corpora package; reinstall "
+            "textprune from a full source checkout"
         )
     return files
 
