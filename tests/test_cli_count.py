@@ -345,3 +345,24 @@ def test_help_has_example(runner: CliRunner, name: str) -> None:
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert f"textprune {name}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--chunk-size", "nan"],
+        ["--chunk-size", "inf"],
+        ["--jobs", "99999999999999999999"],
+        ["--jobs", "2147483648"],
+    ],
+)
+def test_count_rejects_unusable_numbers(tmp_path, args):
+    from click.testing import CliRunner
+
+    source = tmp_path / "in.txt"
+    source.write_text("one line\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    result = CliRunner().invoke(main, ["count", str(source), *args, "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

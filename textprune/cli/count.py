@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from textprune.cli.main import is_quiet, report
+from textprune.cli.main import is_quiet, reject_nan, report
 
 CHOICES_ENTITY = ["keep", "drop", "replace"]
 
@@ -143,7 +143,9 @@ def corpus_options(function: F) -> F:
         click.option(
             "-j",
             "--jobs",
-            type=click.IntRange(min=1),
+            # More processes than this only add start-up cost on any machine
+            # textprune targets, and huge values overflow multiprocessing.
+            type=click.IntRange(min=1, max=1024),
             default=1,
             show_default=True,
             help="Processes to run in (with --engine dask: workers of the local "
@@ -242,7 +244,8 @@ def report_replacements(ctx: click.Context, replacements: dict[str, int]) -> Non
 )
 @click.option(
     "--chunk-size",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, max=4096, min_open=True),
+    callback=reject_nan,
     default=4.0,
     show_default=True,
     help="Size of the pieces counted in parallel, in MiB.",
