@@ -261,3 +261,16 @@ def test_convert_reads_container(runner, tmp_path, small_table):
     table = read_vectors(target)
     assert table.words == small_table.words
     np.testing.assert_allclose(table.vectors, small_table.vectors, atol=1e-6)
+
+
+def test_convert_refuses_tpr_output_name(tmp_path):
+    from click.testing import CliRunner
+    from gensim.test.utils import datapath
+
+    out = tmp_path / "out.tpr"
+    result = CliRunner().invoke(
+        main, ["convert", datapath("lee_fasttext.vec"), str(out)]
+    )
+    assert result.exit_code == 1
+    assert "textprune compress" in result.stderr
+    assert not out.exists()

@@ -385,6 +385,12 @@ def write_vectors(
         kind = _choice(VectorFormat, format, "format")
     else:
         kind = output_format_from_suffix(path)
+        if Path(os.fspath(path)).suffix.lower() == ".tpr":
+            raise TextpruneError(
+                "a .tpr name is for textprune's container, which 'textprune "
+                "compress' writes; use another extension or pass --to",
+                path=path,
+            )
     kind = kind or VectorFormat.WORD2VEC_TEXT
     if kind is VectorFormat.CONTAINER:
         raise TextpruneError(

@@ -43,8 +43,9 @@ def read_gensim(path: PathLike, *, allow_pickle: bool = False) -> WordVectors:
     if not allow_pickle:
         raise InputFormatError(
             "is a Python pickle (gensim's native format), and loading a pickle can "
-            "run code from the file; if you trust it, pass --allow-pickle "
-            "(allow_pickle=True), or convert it with gensim to word2vec binary",
+            "run code from the file; if you trust it, convert it first with "
+            "'textprune convert FILE OUT.bin --allow-pickle' (in Python, pass "
+            "allow_pickle=True)",
             path=name,
         )
     from gensim.models import KeyedVectors
