@@ -339,7 +339,7 @@ def test_corrupt_word_list_raises(saved, tmp_path):
     path = tmp_path / "words.tpr"
     path.write_bytes(bytes(data))
     vectors = CompressedVectors.load(path)
-    with pytest.raises(InputFormatError, match="word list is corrupt"):
+    with pytest.raises(InputFormatError, match="'words' fails its CRC-32 check"):
         vectors["water"]
 
 
@@ -352,3 +352,48 @@ def test_nonzero_reserved_header_byte_raises(saved, tmp_path, position):
     with pytest.raises(InputFormatError, match="must be zero") as info:
         CompressedVectors.load(path)
     assert info.value.offset == position
+
+
+def _rewrite_metadata(data: bytes, change) -> bytes:
+    """Return ``data`` with its JSON metadata edited by ``change`` and a valid CRC."""
+    length = struct.unpack_from("<Q", data, 8)[0]
+    metadata = json.loads(data[HEADER_SIZE : HEADER_SIZE + length])
+    change(metadata)
+    text = json.dumps(metadata).encode()
+    header = struct.pack("<7sBQI", b"\x93TPRUNE", 1, len(text), zlib.crc32(text))
+    padded = text.ljust(-(-(HEADER_SIZE + len(text)) // 64) * 64 - HEADER_SIZE, b"\0")
+    body = data[-(-(HEADER_SIZE + length) // 64) * 64 :]
+    return header.ljust(HEADER_SIZE, b"\0") + padded + body
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [("words", "announces"), ("input_dims", "bytes per row")],
+)
+def test_metadata_disagreeing_with_codes_raises(saved, tmp_path, field, message):
+    def change(metadata):
+        if field == "words":
+            metadata["words"]["count"] += 1
+        else:
+            metadata["info"]["input_dims"] //= 2
+
+    path = tmp_path / "tampered.tpr"
+    path.write_bytes(_rewrite_metadata(saved["int8"].read_bytes(), change))
+    with pytest.raises(InputFormatError, match=message):
+        CompressedVectors.load(path)
+
+
+def test_most_similar_checks_query_vectors(saved):
+    vectors = CompressedVectors.load(saved["int8"])
+    with pytest.raises(ValueError, match="dimensions"):
+        vectors.most_similar(np.ones(7))
+    with pytest.raises(ValueError, match="NaN"):
+        vectors.most_similar(np.full(vectors.vector_size, np.nan))
+    with pytest.raises(TypeError, match="topn"):
+        vectors.most_similar("water", topn=2.5)
+    as_list = vectors.most_similar(vectors["water"].tolist(), topn=3)
+    as_array = vectors.most_similar(vectors["water"], topn=3)
+    assert as_list == as_array
+    everything = vectors.most_similar("water", topn=None)
+    assert len(everything) == len(vectors) - 1
+    assert everything[:3] == vectors.most_similar("water", topn=3)

@@ -323,15 +323,21 @@ class CompressedVectors:
             return []
         if isinstance(items, (str, np.ndarray)):
             return [items]
-        return list(items)
+        items = list(items)
+        # A flat list of numbers is one vector, not several queries.
+        if items and all(isinstance(item, (int, float, np.number)) for item in items):
+            return [np.asarray(items, dtype=np.float64)]
+        return items
 
     def most_similar(
         self,
         positive: str | np.ndarray | Iterable[str | np.ndarray],
         negative: str | np.ndarray | Iterable[str | np.ndarray] | None = None,
-        topn: int = 10,
+        topn: int | None = 10,
     ) -> list[tuple[str, float]]:
         """Return the ``topn`` rows most similar (cosine) to a word or vector.
+
+        ``topn=None`` returns every row, best first.
 
         As in gensim, several positive and negative words or vectors are combined
         as the mean of their unit vectors (negatives with weight -1), and the query
@@ -345,7 +351,12 @@ class CompressedVectors:
         ------
         KeyError
             If a query word is not in the vocabulary.
+        ValueError
+            If a query vector does not have the table's dimensions or is not
+            finite.
         """
+        if topn is not None and (isinstance(topn, bool) or not isinstance(topn, int)):
+            raise TypeError(f"topn must be an int or None, got {topn!r}")
         positives = self._as_queries(positive)
         negatives = self._as_queries(negative)
         if not positives and not negatives:
@@ -359,7 +370,7 @@ class CompressedVectors:
                     exclude.add(row)
                     terms.append(weight * self.get_vector(item, norm=True))
                 else:
-                    vector = np.asarray(item, dtype=np.float64)
+                    vector = self._check_query(item)
                     terms.append(weight * vector / max(np.linalg.norm(vector), 1e-12))
         single_word = len(positives) == 1 and not negatives and exclude
         # Popcount wins on small tables; on large ones the pair tables are faster.
@@ -371,7 +382,18 @@ class CompressedVectors:
             query_norm = max(float(np.linalg.norm(query)), 1e-12)
             scores = self._dot_all(query / query_norm)
             scores *= self._inverse_norms()
-        return self._top(scores, topn, exclude)
+        return self._top(scores, len(self) if topn is None else topn, exclude)
+
+    def _check_query(self, item: Any) -> np.ndarray:
+        vector = np.asarray(item, dtype=np.float64)
+        if vector.shape != (self.vector_size,):
+            raise ValueError(
+                f"the query vector has shape {vector.shape}, but this table's "
+                f"vectors have {self.vector_size} dimensions"
+            )
+        if not np.isfinite(vector).all():
+            raise ValueError("the query vector contains NaN or infinity")
+        return vector
 
     def _top(
         self, scores: np.ndarray, topn: int, exclude: set[int]
@@ -551,15 +573,21 @@ class CompressedVectors:
                 "or comes from a newer textprune",
                 path=name,
             ) from exc
+        _check_consistency(codes, recipe, state, rows, words_meta, info, name)
         vectors = cls(None, codes, recipe, info=info)
         vectors.path = name
         vectors._arrays = layout
         vectors._buffer = buffer
-        vectors._word_loader = lambda: decode_words(
-            arrays["words"], words_meta["codec"], rows, name
-        )
+
+        def load_words() -> list[str]:
+            vectors._verify_array("words")
+            return decode_words(arrays["words"], words_meta["codec"], rows, name)
+
+        vectors._word_loader = load_words
 
         def load_aliases() -> tuple[dict[str, int], dict[str, float]]:
+            for key in ("alias_words", "alias_rows", "alias_scores"):
+                vectors._verify_array(key)
             keys = decode_words(
                 arrays["alias_words"],
                 alias_meta["codec"],
@@ -594,20 +622,68 @@ class CompressedVectors:
         """
         if self._buffer is None:
             return
-        data_start = self._data_start()
-        for key, spec in self._arrays.items():
-            start = data_start + int(spec["offset"])
-            raw = self._buffer[start : start + int(spec["nbytes"])]
-            if zlib.crc32(raw) != int(spec["crc32"]):
-                raise InputFormatError(
-                    f"the array {key!r} fails its CRC-32 check; the file is corrupt",
-                    path=self.path,
-                    offset=start,
-                )
+        for key in self._arrays:
+            self._verify_array(key)
+
+    def _verify_array(self, key: str) -> None:
+        """Check the CRC-32 of one array of a loaded file."""
+        if self._buffer is None:
+            return
+        spec = self._arrays[key]
+        start = self._data_start() + int(spec["offset"])
+        raw = self._buffer[start : start + int(spec["nbytes"])]
+        if zlib.crc32(raw) != int(spec["crc32"]):
+            raise InputFormatError(
+                f"the array {key!r} fails its CRC-32 check; the file is corrupt",
+                path=self.path,
+                offset=start,
+            )
 
     def _data_start(self) -> int:
         _, _, length, _ = _HEADER.unpack(bytes(self._buffer[: _HEADER.size]))
         return _align(HEADER_SIZE + length)
+
+
+def _check_consistency(
+    codes: np.ndarray,
+    recipe: Any,
+    state: dict[str, np.ndarray],
+    rows: int,
+    words_meta: dict[str, Any],
+    info: dict[str, Any],
+    name: str,
+) -> None:
+    """Raise unless the metadata, the learned state and the codes agree."""
+    if int(words_meta.get("count", rows)) != rows:
+        raise InputFormatError(
+            f"the word list announces {words_meta.get('count')} words for {rows} rows; "
+            "the file is corrupt",
+            path=name,
+        )
+    for key, array in state.items():
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise InputFormatError(
+                f"the learned array {key!r} contains NaN or infinity; the file is "
+                "corrupt",
+                path=name,
+            )
+    if "input_dims" not in info:
+        return
+    try:
+        expected = recipe.code_nbytes(int(info["input_dims"]))
+    except (ValueError, TypeError) as exc:
+        raise InputFormatError(
+            f"the recipe does not fit {info['input_dims']}-d input ({exc}); the "
+            "file is corrupt",
+            path=name,
+        ) from exc
+    stored = codes.shape[1] * codes.itemsize
+    if stored != expected:
+        raise InputFormatError(
+            f"the codes have {stored} bytes per row, but the recipe "
+            f"{recipe.describe()!r} stores {expected}; the file is corrupt",
+            path=name,
+        )
 
 
 def _pair_tables(tables: np.ndarray) -> np.ndarray:
