@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import math
 import sys
 from typing import Any
 
@@ -123,7 +124,7 @@ def reject_nan(
     ctx: click.Context, param: click.Parameter, value: float | None
 ) -> float | None:
     """Click callback that rejects NaN, which passes every FloatRange bound."""
-    if value is not None and value != value:
+    if value is not None and math.isnan(value):
         raise click.BadParameter("must be a number, not NaN", ctx=ctx, param=param)
     return value
 

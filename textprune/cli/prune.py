@@ -14,7 +14,7 @@ class DocumentThreshold(click.ParamType):
 
     name = "INT|FLOAT"
 
-    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+    def convert(self, value, param, ctx):
         from textprune.prune import parse_document_threshold
 
         if isinstance(value, int | float):
@@ -120,8 +120,12 @@ def command(
     """
     from textprune._io import check_output_differs
     from textprune.counts import read_counts, read_vocabulary
-    from textprune.prune import VocabularyPruner, format_summary, load_stop_words
-    from textprune.prune import write_dropped
+    from textprune.prune import (
+        VocabularyPruner,
+        format_summary,
+        load_stop_words,
+        write_dropped,
+    )
 
     inputs: list[Path] = [counts_path]
     if keep_path is not None:

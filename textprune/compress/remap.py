@@ -60,12 +60,11 @@ def select_vocabulary(
 ) -> RemapResult:
     """Keep the rows of ``vocabulary``; with ``remap``, alias every other key.
 
-    Without ``remap`` the result has only the vocabulary's keys: a vocabulary word
-    that is an alias in the input stays an alias of its row (score 1.0). With
-    ``remap``, every other key of the input is kept as an alias too: keys of kept
-    rows point at their row (score 1.0), and the keys of each dropped row point
-    at the dropped row's nearest kept row, scored by the cosine similarity of the
-    input vectors.
+    Without ``remap`` the result has only the vocabulary's keys, and a vocabulary
+    word that is an alias in the input stays an alias of its row (score 1.0).
+    With ``remap``, every other key of the input is kept as an alias too. Keys of
+    kept rows point at their row (score 1.0). The keys of each dropped row point
+    at its nearest kept row, scored by the cosine similarity of the input vectors.
 
     Raises
     ------
@@ -91,7 +90,9 @@ def select_vocabulary(
         return RemapResult(WordVectors(kept.words, kept.vectors, aliases), scores)
 
     # Map each input row to its output row and score.
-    target_of_row = {table.row(name): (new_row, 1.0) for new_row, name in enumerate(kept.words)}
+    target_of_row = {
+        table.row(name): (new_row, 1.0) for new_row, name in enumerate(kept.words)
+    }
     dropped = [row for row in range(len(table)) if row not in target_of_row]
     if dropped:
         best, best_score = nearest_rows(table.vectors[dropped], kept.vectors)
