@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,12 +241,6 @@ def read_vocabulary(path: PathLike) -> list[str]:
     """
     return list(read_counts(path).counts)
 
-
-def counts_from_mapping(
-    counts: Mapping[str, int], doc_freqs: Mapping[str, int], n_documents: int
-) -> FrequencyDictionary:
-    """Build a :class:`FrequencyDictionary` from plain mappings."""
-    return FrequencyDictionary(Counter(counts), Counter(doc_freqs), n_documents)
 
 
 def merge_counts(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,8 +139,3 @@ class WordVectors:
                 f"got {len(words)} words for vectors of shape {table.vectors.shape}"
             )
         return table
-
-    @classmethod
-    def from_pairs(cls, words: Sequence[str], vectors: np.ndarray) -> WordVectors:
-        """Build a table from parallel sequences, without aliases."""
-        return cls(list(words), np.asarray(vectors))
