@@ -366,3 +366,19 @@ def test_count_rejects_unusable_numbers(tmp_path, args):
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_count_plot_writes_charts(tmp_path):
+    from click.testing import CliRunner
+
+    corpus = Path(__file__).resolve().parent.parent / "corpora" / "kjv-new-testament.txt"
+    charts = tmp_path / "charts"
+    result = CliRunner().invoke(
+        main,
+        ["count", str(corpus), "-o", str(tmp_path / "c.tsv"), "--plot", str(charts)],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("rank-frequency.png", "coverage.png"):
+        data = (charts / name).read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert len(data) > 10_000

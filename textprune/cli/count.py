@@ -250,6 +250,13 @@ def report_replacements(ctx: click.Context, replacements: dict[str, int]) -> Non
     show_default=True,
     help="Size of the pieces counted in parallel, in MiB.",
 )
+@click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False),
+    help="Also write rank-frequency.png and coverage.png of the counts into this "
+    "folder, to choose a pruning cut-off by eye.",
+)
 @click.pass_context
 def command(
     ctx: click.Context, inputs: tuple[str, ...], output: str, **params: Any
@@ -301,3 +308,8 @@ def command(
         f"{counts.n_documents:,} documents from {len(result.files)} file(s), "
         f"{result.n_bytes / 1e6:.1f} MB in {elapsed:.1f} s; wrote {output}",
     )
+    if params["plot_dir"] is not None:
+        from textprune.plots import plot_counts
+
+        for path in plot_counts(counts, params["plot_dir"]):
+            report(ctx, f"Wrote {path}")
