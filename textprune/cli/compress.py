@@ -134,7 +134,7 @@ Examples:
     "--size",
     type=ByteSize(),
     help="Choose the recipe so that the whole file fits in this many bytes "
-    "(k, M, G suffixes are powers of 1000).",
+    "(k, M, G suffixes are powers of 1000). With --ratio too, the recipe meets both.",
 )
 @click.option(
     "--words",
