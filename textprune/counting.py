@@ -234,6 +234,24 @@ def _line_offset(data: bytes, line_index: int) -> int:
     return offset
 
 
+def _chunk_error(
+    chunk: Chunk,
+    data: bytes,
+    offset: int,
+    line: int | None,
+    failure: tuple[int, str],
+) -> ChunkError:
+    """Locate a failure at line ``failure[0]`` of the block ``data`` in its file."""
+    bad_line, message = failure
+    return ChunkError(
+        chunk.source_index,
+        chunk.path,
+        offset + _line_offset(data, bad_line),
+        None if line is None else line + bad_line,
+        message,
+    )
+
+
 def _count_block(
     text: str, processor: TextProcessor, jsonl_field: str | None, result: PartialCounts
 ) -> tuple[int, str] | None:
@@ -303,14 +321,7 @@ def count_chunk(
                 )
             failure = _count_block(text, processor, corpus.jsonl_field, result)
             if failure is not None:
-                bad_line, message = failure
-                result.error = ChunkError(
-                    chunk.source_index,
-                    chunk.path,
-                    offset + _line_offset(data, bad_line),
-                    None if line is None else line + bad_line,
-                    message,
-                )
+                result.error = _chunk_error(chunk, data, offset, line, failure)
                 return result
             if line is not None:
                 line += data.count(b"\n")
@@ -672,14 +683,7 @@ def clean_chunk(chunk: Chunk, options: CleanOptions) -> CleanedChunk:
             result.n_documents += len(lines)
         result.n_tokens += sum(map(len, lines))
         if failure is not None:
-            bad_line, message = failure
-            result.error = ChunkError(
-                chunk.source_index,
-                chunk.path,
-                offset + _line_offset(data, bad_line),
-                None if line is None else line + bad_line,
-                message,
-            )
+            result.error = _chunk_error(chunk, data, offset, line, failure)
             break
         if line is not None:
             line += data.count(b"\n")
