@@ -13,9 +13,11 @@ The file is one versioned container that numpy alone can read (the layout is in
 
 The JSON lists every array with its offset (from the start of the array section),
 dtype, shape and CRC-32. It also stores the recipe that made the codes, with the
-settings and learned state of each step, and how the word list is encoded. Opening a file maps
-it into memory and parses the JSON only; the word list is decoded at the first
-lookup, and query code touches the code rows it reads.
+settings and learned state of each step, and how the word list is encoded.
+
+Opening a file maps it into memory, parses the JSON and checks it against the codes.
+The word list is checked and decoded at the first lookup. A lookup reads only its
+own code row, and ``most_similar`` scans the codes without decoding the table.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ _ALLOWED_DTYPES = {"|u1", "<u4", "<f2", "<f4", "<i8"}
 WORD_CODECS = ("zlib", "utf-8")
 # Rows decoded at a time when a whole table is scanned.
 _CHUNK_ROWS = 65536
-# Rows converted to float32 at a time by queries on float16 and 8-bit codes; small
+# Rows converted to float32 at a time by queries on float16 and 8-bit codes. Small
 # blocks stay in cache, which makes the conversion several times faster.
 _QUERY_CHUNK_ROWS = 4096
 # Building a pair table costs 65,536 additions and saves one lookup per row, so

@@ -8,7 +8,7 @@ one JSON Lines record whose ``jsonl_field`` contains the text.
 
 Large inputs are cut into :class:`Chunk` objects at line boundaries, so that each
 chunk can be counted on its own, in another process or on another machine, and no
-step holds a whole file in memory.
+step keeps a whole file in memory.
 """
 
 from __future__ import annotations

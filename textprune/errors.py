@@ -9,7 +9,7 @@ class TextpruneError(Exception):
     """Base class of the errors textprune reports to users.
 
     The command line prints ``Error: <message>`` and exits with status 1 for every
-    subclass, so the message must say what failed, where, and what to do next.
+    subclass, so the message must state what failed, where, and what to do next.
 
     Parameters
     ----------

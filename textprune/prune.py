@@ -45,7 +45,7 @@ _RELAX = {
 
 @dataclass
 class RuleReport:
-    """What one rule dropped: the words, how many types and how many tokens."""
+    """Words, types and tokens that one rule dropped."""
 
     rule: str
     words: list[str] = field(default_factory=list)
@@ -60,8 +60,9 @@ class RuleReport:
 def load_stop_words(spec: str | Path | None) -> frozenset[str]:
     """Return a stop list from a spaCy language code, a word-list file, or ``"none"``.
 
-    A value that names an existing file is read as one word per line (a frequency
-    dictionary works too); any other value is a spaCy language code such as ``en``.
+    A value that names an existing file is read as one word per line, and a
+    frequency dictionary works too. Any other value is a spaCy language code such
+    as ``en``.
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """Reading and writing word-vector files.
 
-This package is the only place that knows how bytes become words and vectors.
+This package is the only code that turns bytes into words and vectors.
 :func:`read_vectors` detects the format from the content (see
 :func:`detect_format`) and :func:`write_vectors` writes any format except
 textprune's container, which :mod:`textprune.container` writes. Every format may be

@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 
 BLOCK_BYTES = 4 * 1024**2
 
-# Longest word accepted; a longer run of bytes without a space means the file is
-# not a word2vec binary file or is corrupt.
+# Maximum word length in bytes. A longer run of bytes without a space means the file
+# is not a word2vec binary file or is corrupt.
 MAX_WORD_BYTES = 4096
 
 # Largest number of dimensions tried when a file has no count line.
